@@ -1,0 +1,63 @@
+"""allauth adapter: mainland phone numbers, SMS codes through our backends, our login stages."""
+
+from allauth.account.adapter import DefaultAccountAdapter
+from django.utils.translation import gettext as _
+
+from .models import User
+from .phone import MainlandPhoneField, normalize_phone
+from .sms import queue_sms
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    def phone_form_field(self, **kwargs) -> MainlandPhoneField:
+        return MainlandPhoneField(**kwargs)
+
+    def clean_phone(self, phone: str) -> str:
+        return normalize_phone(phone)
+
+    def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
+        queue_sms(
+            phone,
+            _(
+                "[KS Mall] Your verification code is %(code)s. It is valid for 10 minutes. "
+                "If you did not request it, ignore this message."
+            )
+            % {"code": code},
+        )
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        # Sign-up with a number that already has an account: the page does not say so
+        # (enumeration prevention), the owner of the number is told instead.
+        queue_sms(
+            phone,
+            _(
+                "[KS Mall] Someone tried to sign up with this number, which already has "
+                "an account. Sign in with an SMS code instead. If it was not you, ignore this."
+            ),
+        )
+
+    def set_phone(self, user, phone: str, verified: bool) -> None:
+        user.phone = phone
+        user.phone_verified = verified
+        user.save(update_fields=["phone", "phone_verified"])
+
+    def get_phone(self, user) -> tuple[str, bool] | None:
+        if not user.phone:
+            return None
+        return user.phone, user.phone_verified
+
+    def set_phone_verified(self, user, phone: str) -> None:
+        if user.phone == phone and not user.phone_verified:
+            user.phone_verified = True
+            user.save(update_fields=["phone_verified"])
+
+    def get_user_by_phone(self, phone: str):
+        return User.objects.filter(phone=phone, is_active=True).first()
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "accounts.stages.EmailVerificationStage"
+            if path == "allauth.account.stages.EmailVerificationStage"
+            else path
+            for path in super().get_login_stages()
+        ]

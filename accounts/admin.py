@@ -1,0 +1,128 @@
+"""Staff tools for users and provider profiles."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import UserChangeForm, UserCreationForm
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from .models import AGENT_GROUP, ProviderProfile, User
+from .services import approve_provider, reject_provider
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("learner", _("Learner")),
+            ("provider", _("Provider")),
+            ("agent", _("Agent")),
+            ("staff", _("Staff")),
+        ]
+
+    def queryset(self, request, queryset):
+        approved = Q(provider_profile__status=ProviderProfile.Status.APPROVED)
+        agent = Q(groups__name=AGENT_GROUP)
+        match self.value():
+            case "provider":
+                return queryset.filter(approved)
+            case "agent":
+                return queryset.filter(agent).distinct()
+            case "staff":
+                return queryset.filter(is_staff=True)
+            case "learner":
+                return queryset.exclude(approved).exclude(agent).exclude(is_staff=True)
+        return queryset
+
+
+class KsUserCreationForm(UserCreationForm):
+    class Meta:
+        model = User
+        fields = ("email", "phone")
+
+
+class KsUserChangeForm(UserChangeForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    form = KsUserChangeForm
+    add_form = KsUserCreationForm
+    list_display = ["display_name", "email", "masked_phone", "is_staff", "is_active", "date_joined"]
+    list_filter = [RoleFilter, "is_staff", "is_active", "phone_verified"]
+    search_fields = ["email", "phone", "nickname", "username"]
+    ordering = ["-date_joined"]
+    fieldsets = (
+        (None, {"fields": ("username", "password")}),
+        (_("Profile"), {"fields": ("nickname", "avatar", "email", "phone", "phone_verified")}),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        (_("Important dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "phone", "password1", "password2")}),
+    )
+
+    @admin.display(description=_("mobile number"))
+    def masked_phone(self, obj: User) -> str:
+        return obj.masked_phone
+
+
+class RejectionForm(forms.Form):
+    reason = forms.CharField(label=_("Reason shown to the applicant"), widget=forms.Textarea)
+
+
+@admin.register(ProviderProfile)
+class ProviderProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "user", "kind", "status", "created_at", "reviewed_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["display_name", "user__email", "user__phone"]
+    readonly_fields = ["status", "rejection_reason", "reviewed_at", "reviewed_by", "created_at"]
+    raw_id_fields = ["user"]
+    actions = ["approve", "reject"]
+
+    @admin.action(description=_("Approve selected applications"))
+    def approve(self, request, queryset):
+        for profile in queryset:
+            approve_provider(profile, by=request.user)
+        self.message_user(request, _("Approved %(n)d application(s).") % {"n": queryset.count()})
+
+    @admin.action(description=_("Reject selected applications with a reason"))
+    def reject(self, request, queryset):
+        if "apply" in request.POST:
+            form = RejectionForm(request.POST)
+            if form.is_valid():
+                try:
+                    for profile in queryset:
+                        reject_provider(profile, by=request.user, reason=form.cleaned_data["reason"])
+                except ValidationError as exc:
+                    self.message_user(request, exc.messages[0], messages.ERROR)
+                    return None
+                self.message_user(
+                    request, _("Rejected %(n)d application(s).") % {"n": queryset.count()}
+                )
+                return None
+        else:
+            form = RejectionForm()
+        return render(
+            request,
+            "admin/accounts/reject_providers.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject provider applications"),
+                "form": form,
+                "profiles": queryset,
+                "action": "reject",
+                "opts": self.model._meta,
+            },
+        )

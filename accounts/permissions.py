@@ -1,0 +1,53 @@
+"""Roles and the decorators that guard role-only pages.
+
+Roles: learner (every signed-in user), provider (an approved ProviderProfile), member
+(arrives with loyalty), agent (group 客服, or staff), staff (``is_staff``). Anonymous
+visitors are sent to the login page; signed-in users without the role get a 403 page.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+
+from .models import AGENT_GROUP, ProviderProfile
+
+
+def is_provider(user) -> bool:
+    if not user.is_authenticated:
+        return False
+    try:
+        return user.provider_profile.status == ProviderProfile.Status.APPROVED
+    except ProviderProfile.DoesNotExist:
+        return False
+
+
+def is_agent(user) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_staff or user.groups.filter(name=AGENT_GROUP).exists()
+
+
+def is_staff(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
+def role_required(test: Callable[[object], bool]) -> Callable:
+    """Decorator factory: login first, then ``test(request.user)`` or PermissionDenied."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not test(request.user):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapped)
+
+    return decorator
+
+
+provider_required = role_required(is_provider)
+agent_required = role_required(is_agent)
+staff_required = role_required(is_staff)

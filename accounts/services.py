@@ -1,0 +1,76 @@
+"""Writes that matter in accounts: the profile, the provider role, the agent role."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.services import notify
+
+from .models import AGENT_GROUP, ProviderProfile, User
+
+
+@transaction.atomic
+def update_profile(user: User, *, nickname: str, avatar: ContentFile | None | bool = None) -> User:
+    """Set the nickname, and replace (a ContentFile), keep (None) or remove (False) the avatar.
+
+    The old avatar file is deleted from storage only after the new state has committed.
+    """
+    user.nickname = nickname
+    old_avatar_name = user.avatar.name if user.avatar else ""
+    if avatar is False:
+        user.avatar = ""
+    elif avatar is not None:
+        user.avatar.save(avatar.name, avatar, save=False)
+    user.save(update_fields=["nickname", "avatar"])
+    if old_avatar_name and old_avatar_name != user.avatar.name:
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar_name))
+    return user
+
+
+def _require_staff(actor: User) -> None:
+    if not (actor.is_active and actor.is_staff):
+        raise PermissionDenied(_("Only staff can review provider applications."))
+
+
+@transaction.atomic
+def approve_provider(profile: ProviderProfile, *, by: User) -> ProviderProfile:
+    _require_staff(by)
+    profile = ProviderProfile.objects.select_for_update().get(pk=profile.pk)
+    if profile.status == ProviderProfile.Status.APPROVED:
+        return profile
+    profile.status = ProviderProfile.Status.APPROVED
+    profile.rejection_reason = ""
+    profile.reviewed_at = timezone.now()
+    profile.reviewed_by = by
+    profile.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+    notify(profile.user, "provider_approved", {"name": profile.display_name})
+    return profile
+
+
+@transaction.atomic
+def reject_provider(profile: ProviderProfile, *, by: User, reason: str) -> ProviderProfile:
+    _require_staff(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the applicant a reason for the rejection."))
+    profile = ProviderProfile.objects.select_for_update().get(pk=profile.pk)
+    profile.status = ProviderProfile.Status.REJECTED
+    profile.rejection_reason = reason
+    profile.reviewed_at = timezone.now()
+    profile.reviewed_by = by
+    profile.save(update_fields=["status", "rejection_reason", "reviewed_at", "reviewed_by"])
+    notify(profile.user, "provider_rejected", {"name": profile.display_name, "reason": reason})
+    return profile
+
+
+def set_agent(user: User, is_agent: bool) -> None:
+    """Put the user into the 客服 group, or take them out."""
+    group, _created = Group.objects.get_or_create(name=AGENT_GROUP)
+    if is_agent:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)

@@ -1,0 +1,37 @@
+"""The user centre (/me/) and the profile page (/me/profile/)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from .forms import ProfileForm
+from .permissions import is_agent, is_provider
+from .services import update_profile
+
+
+@login_required
+def me(request):
+    return render(
+        request,
+        "accounts/me.html",
+        {"is_provider": is_provider(request.user), "is_agent": is_agent(request.user)},
+    )
+
+
+@login_required
+def profile(request):
+    user = request.user
+    if request.method == "POST":
+        form = ProfileForm(request.POST, request.FILES)
+        if form.is_valid():
+            update_profile(
+                user,
+                nickname=form.cleaned_data["nickname"],
+                avatar=form.cleaned_data.get("avatar"),
+            )
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("accounts:profile")
+    else:
+        form = ProfileForm(initial={"nickname": user.nickname})
+    return render(request, "accounts/profile.html", {"form": form})

@@ -1,0 +1,1 @@
+"""Catalog: categories, services, packages and add-ons, search, favorites, reviews (arrives with its issue)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class KsmallConfig(AppConfig):
+    name = "ksmall"
+    verbose_name = "KS Mall"

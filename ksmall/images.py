@@ -1,0 +1,80 @@
+"""Safe handling of uploaded images: every image is opened, checked and re-encoded.
+
+Re-encoding drops EXIF (GPS and camera data) and any bytes hidden after the image data,
+so what we store and serve is only pixels. Limits are checked on the header before the
+pixels are decoded, so a decompression bomb is refused without being expanded.
+"""
+
+import io
+import warnings
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def reencode_image(
+    upload,
+    *,
+    max_bytes: int,
+    max_pixels: int,
+    square: int | None = None,
+    max_side: int = 2048,
+) -> ContentFile:
+    """Return a clean JPEG of ``upload`` or raise ValidationError with a message for the form.
+
+    ``square`` crops the centre to a square of that many pixels (avatars); otherwise the
+    image is only shrunk so that its longer side is at most ``max_side``.
+    """
+    if upload.size > max_bytes:
+        raise ValidationError(
+            _("The image is too large (%(size)s). The limit is %(limit)s.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    not_an_image = ValidationError(
+        _("Upload a JPEG, PNG, WebP or GIF image. The file is not a valid image."),
+        code="invalid_image",
+    )
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(upload)
+            if image.format not in ACCEPTED_FORMATS:
+                raise not_an_image
+            width, height = image.size
+            if width * height > max_pixels:
+                raise ValidationError(
+                    _("The image is %(w)s×%(h)s pixels, too many to process.")
+                    % {"w": width, "h": height},
+                    code="too_many_pixels",
+                )
+            image.load()
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise not_an_image from None
+    except (OSError, SyntaxError, ValueError):
+        raise not_an_image from None
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, (255, 255, 255))
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    else:
+        image = image.convert("RGB")
+    if square:
+        image = ImageOps.fit(image, (square, square), method=Image.Resampling.LANCZOS)
+    else:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name="image.jpg")

@@ -1,0 +1,48 @@
+"""Project-wide pages: error pages, and the notice for sections that are not open yet."""
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+
+# Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is
+# removed when its app takes over the path; until then the link says what is coming.
+UPCOMING_SECTIONS = {
+    "services/": _("The service catalogue"),
+    "cart/": _("The shopping cart"),
+    "orders/": _("Your orders"),
+    "support/": _("The help centre"),
+    "support/faq/": _("Frequently asked questions"),
+    "support/chat/": _("Live chat with support"),
+    "dashboard/": _("The provider dashboard"),
+    "dashboard/apply/": _("Provider applications"),
+    "me/favorites/": _("Favourites"),
+    "me/coupons/": _("Coupons"),
+    "me/points/": _("Points"),
+    "me/membership/": _("Membership"),
+}
+
+
+def coming_soon(request, section: str):
+    return render(
+        request,
+        "coming_soon.html",
+        {"section_name": UPCOMING_SECTIONS[section]},
+    )
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
+
+
+def server_error(request):
+    # No request context: the failure may be the database the context processors read.
+    return HttpResponseServerError(loader.get_template("500.html").render())

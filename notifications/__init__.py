@@ -1,0 +1,1 @@
+"""Notifications: the site inbox every app writes to through ``notify(user, event, context)``."""

@@ -1,0 +1,13 @@
+"""Reads of the inbox shared by pages (the header count, the messages page)."""
+
+from django.db.models import QuerySet
+
+from .models import Message
+
+
+def unread_count(user) -> int:
+    return Message.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def inbox(user) -> QuerySet[Message]:
+    return Message.objects.filter(user=user).order_by("-created_at", "-pk")

@@ -1,0 +1,27 @@
+"""notify(): the one door through which every app tells a user something."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .events import EVENTS
+from .models import Message
+
+
+def notify(user, event: str, context: dict | None = None, *, url: str = "") -> Message:
+    """Write an inbox message for ``user`` about ``event`` (a key of ``EVENTS``).
+
+    ``context`` must be JSON-serialisable (ids, strings, amounts as strings): it is stored
+    and the text is rendered when the message is shown, in the reader's language.
+    """
+    if event not in EVENTS:
+        raise KeyError(f"unknown notification event {event!r}")
+    return Message.objects.create(user=user, event=event, context=context or {}, url=url)
+
+
+@transaction.atomic
+def mark_read(user, message_ids: list[int] | None = None) -> int:
+    """Mark the user's messages read: the given ids, or all of them. Returns how many."""
+    unread = Message.objects.filter(user=user, read_at__isnull=True)
+    if message_ids is not None:
+        unread = unread.filter(pk__in=message_ids)
+    return unread.update(read_at=timezone.now())

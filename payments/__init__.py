@@ -1,0 +1,1 @@
+"""Payments: gateway adapters, the callback inbox, reconciliation (arrives with its issue)."""

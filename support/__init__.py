@@ -1,0 +1,1 @@
+"""Support: FAQ, live chat and tickets (arrives with its issue)."""
