@@ -56,7 +56,7 @@ class KsUserChangeForm(UserChangeForm):
 class UserAdmin(DjangoUserAdmin):
     form = KsUserChangeForm
     add_form = KsUserCreationForm
-    list_display = ["display_name", "email", "masked_phone", "is_staff", "is_active", "date_joined"]
+    list_display = ["name", "email", "masked_phone", "is_staff", "is_active", "date_joined"]
     list_filter = [RoleFilter, "is_staff", "is_active", "phone_verified"]
     search_fields = ["email", "phone", "nickname", "username"]
     ordering = ["-date_joined"]
@@ -73,7 +73,11 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "phone", "password1", "password2")}),
     )
 
-    @admin.display(description=_("mobile number"))
+    @admin.display(description=_("name"), ordering="nickname")
+    def name(self, obj: User) -> str:
+        return obj.display_name
+
+    @admin.display(description=_("mobile number"), ordering="phone")
     def masked_phone(self, obj: User) -> str:
         return obj.masked_phone
 
@@ -104,7 +108,9 @@ class ProviderProfileAdmin(admin.ModelAdmin):
             if form.is_valid():
                 try:
                     for profile in queryset:
-                        reject_provider(profile, by=request.user, reason=form.cleaned_data["reason"])
+                        reject_provider(
+                            profile, by=request.user, reason=form.cleaned_data["reason"]
+                        )
                 except ValidationError as exc:
                     self.message_user(request, exc.messages[0], messages.ERROR)
                     return None

@@ -31,6 +31,7 @@ class SignupForm(AllauthSignupForm):
         super().__init__(*args, **kwargs)
         method = self.data.get("method") if self.is_bound else self.initial.get("method")
         self.signup_method = method if method in dict(self.METHODS) else "phone"
+        self.fields["phone"].label = _("Mobile number")
         if self.signup_method == "phone":
             self.fields["phone"].required = True
             self.fields["email"].required = False
@@ -59,7 +60,9 @@ class ProfileForm(forms.Form):
         label=_("Avatar"),
         required=False,
         help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB; cropped to a square."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
     )
 
     def clean_nickname(self) -> str:
@@ -78,7 +81,6 @@ class ProfileForm(forms.Form):
             max_pixels=AVATAR_MAX_PIXELS,
             square=AVATAR_SIZE,
         )
-
 
 
 class LoginForm(AllauthLoginForm):

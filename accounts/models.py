@@ -65,6 +65,12 @@ class User(AbstractUser):
             return self.email.split("@", 1)[0]
         return self.username
 
+    def get_short_name(self) -> str:
+        return self.display_name
+
+    def get_full_name(self) -> str:
+        return self.display_name
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""

@@ -31,12 +31,12 @@ def normalize_phone(raw: str) -> str:
 
 
 def national_number(phone: str) -> str:
-    """"+8613800138000" -> "13800138000"."""
+    """ "+8613800138000" -> "13800138000"."""
     return phone[3:] if phone and phone.startswith("+86") else phone or ""
 
 
 def mask_phone(phone: str) -> str:
-    """"+8613800138000" -> "138****8000", the way Chinese sites show a number."""
+    """ "+8613800138000" -> "138****8000", the way Chinese sites show a number."""
     number = national_number(phone)
     if len(number) != 11:
         return number

@@ -1,1 +1,1 @@
-"""Cart: session and database carts, selection for checkout (arrives with its issue)."""
+"""Cart: session and database carts, selection for checkout. No models yet."""

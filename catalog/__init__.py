@@ -1,1 +1,4 @@
-"""Catalog: categories, services, packages and add-ons, search, favorites, reviews (arrives with its issue)."""
+"""Catalog: categories, services, packages and add-ons, search, favorites, reviews.
+
+Installed now so that the URL contract and dependencies are in place; no models yet.
+"""

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -23,7 +22,7 @@ if (BASE_DIR / ".env").is_file():
 DEBUG = env.bool("DEBUG", default=True)
 
 # DEVELOPMENT ONLY: this key is public. Production must set SECRET_KEY (checked below).
-_DEV_SECRET_KEY = "dev-only-not-secret-ksmall-4f9c2b7e1a8d6e3f0b5c9a2d7e4f1b8c3a6d9e2f5b8c1d4"
+_DEV_SECRET_KEY = "dev-only-not-secret-ksmall-4f9c2b7e1a8d6e3f0b5c9a2d7e4f1b8c3a6d9e2f5b8c1d4"  # noqa: S105 (public on purpose)
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET_KEY)
 if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
@@ -60,7 +59,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ksmall.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

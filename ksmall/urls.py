@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from .health import healthz
-from .views import UPCOMING_SECTIONS, coming_soon
+from .views import UPCOMING_SECTIONS, coming_soon, favicon
 
 admin.site.site_header = "KS Mall 运营后台"
 admin.site.site_title = "KS Mall 运营后台"
@@ -24,12 +24,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
 ]
 
-urlpatterns += [
-    path(section, coming_soon, {"section": section})
-    for section in UPCOMING_SECTIONS
-]
+urlpatterns += [path(section, coming_soon, {"section": section}) for section in UPCOMING_SECTIONS]
 
 handler400 = "ksmall.views.bad_request"
 handler403 = "ksmall.views.permission_denied"

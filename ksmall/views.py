@@ -1,7 +1,8 @@
 """Project-wide pages: error pages, and the notice for sections that are not open yet."""
 
 from django.http import HttpResponseServerError
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,10 @@ def coming_soon(request, section: str):
         "coming_soon.html",
         {"section_name": UPCOMING_SECTIONS[section]},
     )
+
+
+def favicon(request):
+    return redirect(static("img/logo.svg"), permanent=True)
 
 
 def bad_request(request, exception=None):

@@ -1,1 +1,1 @@
-"""Orders: checkout, order numbers, the order state machine, refunds (arrives with its issue)."""
+"""Orders: checkout, order numbers, the order state machine, refunds. No models yet."""

@@ -1,1 +1,1 @@
-"""Payments: gateway adapters, the callback inbox, reconciliation (arrives with its issue)."""
+"""Payments: gateway adapters, the callback inbox, reconciliation. No models yet."""

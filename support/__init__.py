@@ -1,1 +1,1 @@
-"""Support: FAQ, live chat and tickets (arrives with its issue)."""
+"""Support: FAQ, live chat and tickets. No models yet."""
