@@ -17,7 +17,7 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	touch $@
 
 var:
-	mkdir -p var/media
+	mkdir -p var/media var/staticfiles
 
 # Compile the translation catalogues with Babel (pure Python: no system gettext needed).
 messages: $(VENV)/.runtime

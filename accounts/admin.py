@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .models import AGENT_GROUP, ProviderProfile, User
 from .services import approve_provider, reject_provider
@@ -99,7 +100,11 @@ class ProviderProfileAdmin(admin.ModelAdmin):
     def approve(self, request, queryset):
         for profile in queryset:
             approve_provider(profile, by=request.user)
-        self.message_user(request, _("Approved %(n)d application(s).") % {"n": queryset.count()})
+        n = queryset.count()
+        self.message_user(
+            request,
+            ngettext("Approved %(n)d application.", "Approved %(n)d applications.", n) % {"n": n},
+        )
 
     @admin.action(description=_("Reject selected applications with a reason"))
     def reject(self, request, queryset):
@@ -114,8 +119,11 @@ class ProviderProfileAdmin(admin.ModelAdmin):
                 except ValidationError as exc:
                     self.message_user(request, exc.messages[0], messages.ERROR)
                     return None
+                n = queryset.count()
                 self.message_user(
-                    request, _("Rejected %(n)d application(s).") % {"n": queryset.count()}
+                    request,
+                    ngettext("Rejected %(n)d application.", "Rejected %(n)d applications.", n)
+                    % {"n": n},
                 )
                 return None
         else:

@@ -88,6 +88,8 @@ class LoginForm(AllauthLoginForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # The page has its own "forgot your password?" link under the button.
+        self.fields["password"].help_text = ""
         login = self.fields["login"]
         login.label = _("Mobile number or email")
         login.widget.attrs.update(

@@ -1,6 +1,6 @@
 """/me/: the user centre. Orders live at /orders/; the other sections arrive with their apps."""
 
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -9,5 +9,4 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.me, name="me"),
     path("profile/", views.profile, name="profile"),
-    path("messages/", include("notifications.urls")),
 ]

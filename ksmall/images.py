@@ -37,7 +37,7 @@ def reencode_image(
             code="too_large",
         )
     not_an_image = ValidationError(
-        _("Upload a JPEG, PNG, WebP or GIF image. The file is not a valid image."),
+        _("The file is not a valid image. Upload a JPEG, PNG, WebP or GIF image."),
         code="invalid_image",
     )
     upload.seek(0)
@@ -50,7 +50,7 @@ def reencode_image(
             width, height = image.size
             if width * height > max_pixels:
                 raise ValidationError(
-                    _("The image is %(w)s×%(h)s pixels, too many to process.")
+                    _("The image is %(w)s × %(h)s pixels, too large to process.")
                     % {"w": width, "h": height},
                     code="too_many_pixels",
                 )

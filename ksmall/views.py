@@ -2,8 +2,8 @@
 
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
-from django.templatetags.static import static
 from django.template import loader
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 # Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is

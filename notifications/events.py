@@ -14,7 +14,7 @@ EVENTS: dict[str, dict] = {
     },
     "provider_rejected": {
         "title": _("Your provider application was not approved"),
-        "body": _("Reason: %(reason)s. You can correct the application and apply again."),
+        "body": _("You can correct the application and apply again. Reason: %(reason)s"),
     },
 }
 
