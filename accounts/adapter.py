@@ -1,6 +1,7 @@
 """allauth adapter: mainland phone numbers, SMS codes through our backends, our login stages."""
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .models import User
@@ -52,6 +53,11 @@ class AccountAdapter(DefaultAccountAdapter):
             user.save(update_fields=["phone_verified"])
 
     def get_user_by_phone(self, phone: str):
+        # allauth passes the login field as typed ("138 0013 8000") on password login.
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError:
+            return None
         return User.objects.filter(phone=phone, is_active=True).first()
 
     def get_login_stages(self) -> list[str]:
