@@ -48,9 +48,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return user.phone, user.phone_verified
 
     def set_phone_verified(self, user, phone: str) -> None:
-        if user.phone == phone and not user.phone_verified:
-            user.phone_verified = True
-            user.save(update_fields=["phone_verified"])
+        # Also the last step of changing the number: allauth confirms the new number
+        # with this call alone, so the number is stored here.
+        user.phone = phone
+        user.phone_verified = True
+        user.save(update_fields=["phone", "phone_verified"])
 
     def get_user_by_phone(self, phone: str):
         # allauth passes the login field as typed ("138 0013 8000") on password login.
@@ -59,6 +61,18 @@ class AccountAdapter(DefaultAccountAdapter):
         except ValidationError:
             return None
         return User.objects.filter(phone=phone, is_active=True).first()
+
+    def _get_login_attempts_cache_key(self, request, **credentials) -> str:
+        # allauth keys the failed-password counter on email or username only, so every
+        # phone login would share one bucket: five wrong passwords for any number would
+        # lock everyone out. Count per (normalised) number instead.
+        phone = credentials.get("phone")
+        if phone:
+            try:
+                return f"phone:{normalize_phone(phone)}"
+            except ValidationError:
+                return f"phone:{phone}"
+        return super()._get_login_attempts_cache_key(request, **credentials)
 
     def get_login_stages(self) -> list[str]:
         return [

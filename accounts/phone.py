@@ -1,13 +1,14 @@
 """Mainland China mobile numbers: parse what people type, store E.164 (+86…), show masked."""
 
 import re
+import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 # 11 digits starting 13–19: every mainland mobile range in use.
-_MAINLAND_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+_MAINLAND_MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 _SEPARATORS = re.compile(r"[\s\-()]")
 
 
@@ -17,7 +18,9 @@ def normalize_phone(raw: str) -> str:
     Accepts "13800138000", "138 0013 8000", "+86 138-0013-8000" and "008613800138000".
     Raises ValidationError for anything else.
     """
-    digits = _SEPARATORS.sub("", raw or "")
+    # NFKC turns full-width digits and plus signs (typed with a Chinese IME) into ASCII;
+    # any other non-ASCII digit then fails the pattern, so one number is one account.
+    digits = _SEPARATORS.sub("", unicodedata.normalize("NFKC", raw or ""))
     for prefix in ("+86", "0086", "86"):
         if digits.startswith(prefix) and len(digits) == len(prefix) + 11:
             digits = digits[len(prefix) :]

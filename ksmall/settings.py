@@ -173,7 +173,12 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KS Mall] "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# Changing email, phone or password asks for the password again after 5 minutes.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+# allauth's defaults, except change_phone: after re-authentication allauth replays the
+# request, which would spend the default 1/m/user budget twice.
+ACCOUNT_RATE_LIMITS = {"change_phone": "3/m/user"}
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3

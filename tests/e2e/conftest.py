@@ -40,7 +40,10 @@ def pytest_collection_modifyitems(config, items) -> None:
 def browser():
     # Playwright's sync API runs an event loop in this thread; the Django ORM calls the
     # tests make around it are ordinary synchronous calls.
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The variable is set only while browser tests run, so subprocesses of other tests
+    # never inherit it.
+    saved = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
@@ -59,6 +62,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if saved is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = saved
 
 
 @pytest.fixture

@@ -1,0 +1,114 @@
+"""Fixtures every test shares: in-memory SMS, a private cache, synchronous Celery, fast hashing.
+
+Tests that need PostgreSQL or Redis are marked ``postgres`` / ``redis`` and skipped, with the
+reason, when DATABASE_URL / REDIS_URL do not point at them (see pytest.ini for the markers).
+"""
+
+import os
+
+import pytest
+from django.test import Client
+
+
+def _has_postgres() -> bool:
+    return os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+
+
+def _has_redis() -> bool:
+    return os.environ.get("REDIS_URL", "").startswith(("redis://", "rediss://"))
+
+
+def pytest_configure(config) -> None:
+    # WhiteNoise warns that STATIC_ROOT (filled by collectstatic) is missing: not a test concern.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+    config.addinivalue_line(
+        "markers",
+        "real_cache: keep the configured cache (Redis when REDIS_URL is set) instead of the "
+        "per-test LocMemCache",
+    )
+    config.addinivalue_line(
+        "markers",
+        "real_celery: keep Celery's configured mode (a real broker when REDIS_URL is set) "
+        "instead of running tasks eagerly in the test process",
+    )
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    skip_postgres = pytest.mark.skip(
+        reason="needs PostgreSQL: set DATABASE_URL=postgres://… to run it"
+    )
+    skip_redis = pytest.mark.skip(reason="needs Redis: set REDIS_URL=redis://… to run it")
+    for item in items:
+        if item.get_closest_marker("postgres") and not _has_postgres():
+            item.add_marker(skip_postgres)
+        if item.get_closest_marker("redis") and not _has_redis():
+            item.add_marker(skip_redis)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def sms_outbox(settings):
+    """Text messages go to ``accounts.sms.outbox`` (a list of TextMessage), emptied per test."""
+    from accounts import sms
+
+    settings.SMS_BACKEND = "accounts.sms.LocmemBackend"
+    sms.outbox.clear()
+    yield sms.outbox
+    sms.outbox.clear()
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(request, settings):
+    """A fresh local-memory cache per test: allauth's rate limits live in the cache, so
+    tests must neither share buckets nor touch a real Redis. ``@pytest.mark.real_cache``
+    keeps the configured cache for tests that check it (and never flushes it: the Redis
+    database may hold other processes' Celery queues)."""
+    if request.node.get_closest_marker("real_cache") is not None:
+        yield
+        return
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{request.node.nodeid}",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery(request):
+    """Run Celery tasks in the test process so that SMS codes can be read right away.
+
+    With REDIS_URL set the project queues tasks on Redis (CELERY_TASK_ALWAYS_EAGER is
+    decided when settings load); ``@pytest.mark.real_celery`` keeps that for worker tests.
+    """
+    from ksmall.celery import app
+
+    if request.node.get_closest_marker("real_celery") is not None:
+        yield
+        return
+    saved = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def csrf_client() -> Client:
+    """A test client that enforces CSRF like a browser-facing server does."""
+    return Client(enforce_csrf_checks=True)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
