@@ -1,12 +1,26 @@
 """allauth adapter: mainland phone numbers, SMS codes through our backends, our login stages."""
 
+from dataclasses import dataclass
+
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+
+from notifications.services import queue_email
 
 from .models import User
 from .phone import MainlandPhoneField, normalize_phone
 from .sms import queue_sms
+
+
+@dataclass(frozen=True)
+class Site:
+    """What allauth's email templates read as ``current_site``."""
+
+    name: str
+    domain: str
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +29,20 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def clean_phone(self, phone: str) -> str:
         return normalize_phone(phone)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
+        """Render allauth's email in the current language, then send it after the commit
+        from a Celery task. The site is called by its name, not by the request's host."""
+        request = context.get("request") or allauth_context.request
+        ctx = {
+            "request": request,
+            "email": email,
+            **context,
+            "current_site": Site(
+                name=settings.KSMALL_SITE_NAME, domain=request.get_host() if request else ""
+            ),
+        }
+        queue_email(self.render_mail(template_prefix, email, ctx))
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
         queue_sms(

@@ -25,3 +25,22 @@ def mark_read(user, message_ids: list[int] | None = None) -> int:
     if message_ids is not None:
         unread = unread.filter(pk__in=message_ids)
     return unread.update(read_at=timezone.now())
+
+
+def queue_email(message) -> None:
+    """Send a rendered EmailMessage from a Celery task once the transaction has committed.
+
+    The request never waits on the mail server, and a rolled-back action sends nothing.
+    """
+    from .tasks import deliver_email
+
+    html = next(
+        (
+            content
+            for content, mimetype in getattr(message, "alternatives", [])
+            if mimetype == "text/html"
+        ),
+        None,
+    )
+    args = (message.subject, message.body, message.from_email, list(message.to), html)
+    transaction.on_commit(lambda: deliver_email.delay(*args))
