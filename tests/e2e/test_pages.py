@@ -3,23 +3,8 @@
 import pytest
 
 from accounts.tests.factories import PASSWORD, UserFactory
+from ksmall.tests.test_pages import LEARNER_PAGES, PUBLIC_PAGES
 from tests.e2e.conftest import VIEWPORTS
-
-PUBLIC_PAGES = [
-    "/",
-    "/accounts/login/",
-    "/accounts/signup/",
-    "/accounts/signup/?method=email",
-    "/accounts/login/code/",
-    "/accounts/password/reset/",
-]
-LEARNER_PAGES = [
-    "/me/",
-    "/me/profile/",
-    "/me/messages/",
-    "/accounts/email/",
-    "/accounts/password/change/",
-]
 
 # Every image has alt text (empty alt is allowed for decoration), every visible form
 # control has a label (a <label for>, a wrapping label, aria-label or aria-labelledby).
