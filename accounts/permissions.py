@@ -9,9 +9,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 
-from .models import AGENT_GROUP, ProviderProfile
+from .models import AGENT_GROUP, ProviderProfile, User
 
 
 def is_provider(user) -> bool:
@@ -31,6 +33,33 @@ def is_agent(user) -> bool:
 
 def is_staff(user) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
+
+
+def roles_of(user) -> frozenset[str]:
+    """Every role of ``user`` in one query: a subset of {"provider", "agent", "staff"}.
+
+    For pages that show several role-dependent links (the header menu); a guard for one
+    role uses the is_… function of that role.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    flags = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            provider=Exists(
+                ProviderProfile.objects.filter(
+                    user=OuterRef("pk"), status=ProviderProfile.Status.APPROVED
+                )
+            ),
+            agent=Exists(Group.objects.filter(user=OuterRef("pk"), name=AGENT_GROUP)),
+        )
+        .values("provider", "agent")
+        .get()
+    )
+    roles = {role for role, has in flags.items() if has}
+    if user.is_staff:
+        roles |= {"staff", "agent"}
+    return frozenset(roles)
 
 
 def role_required(test: Callable[[object], bool]) -> Callable:

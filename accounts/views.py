@@ -6,17 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
-from .permissions import is_agent, is_provider
 from .services import update_profile
 
 
 @login_required
 def me(request):
-    return render(
-        request,
-        "accounts/me.html",
-        {"is_provider": is_provider(request.user), "is_agent": is_agent(request.user)},
-    )
+    return render(request, "accounts/me.html")
 
 
 @login_required

@@ -15,6 +15,7 @@ UPCOMING_SECTIONS = {
     "support/": _("The help centre"),
     "support/faq/": _("Frequently asked questions"),
     "support/chat/": _("Live chat with support"),
+    "support/agent/": _("The support console"),
     "dashboard/": _("The provider dashboard"),
     "dashboard/apply/": _("Provider applications"),
     "me/favorites/": _("Favourites"),

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import ProviderProfile
-from accounts.permissions import is_agent, is_provider, is_staff
+from accounts.permissions import is_agent, is_provider, is_staff, roles_of
 from accounts.services import set_agent
 from accounts.tests.factories import (
     AgentFactory,
@@ -68,6 +68,39 @@ def test_staff_means_active_staff():
     assert not is_staff(StaffFactory(is_active=False))
     assert not is_staff(UserFactory())
     assert not is_staff(AnonymousUser())
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (UserFactory, set()),
+        (lambda: ProviderProfileFactory().user, set()),
+        (ProviderFactory, {"provider"}),
+        (AgentFactory, {"agent"}),
+        (StaffFactory, {"staff", "agent"}),
+    ],
+)
+def test_roles_of_reads_every_role_in_one_query(django_assert_num_queries, make, expected):
+    user = make()
+    with django_assert_num_queries(1):
+        assert roles_of(user) == expected
+    assert roles_of(AnonymousUser()) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("make", "links"),
+    [
+        (UserFactory, set()),
+        (ProviderFactory, {"/dashboard/"}),
+        (AgentFactory, {"/support/agent/"}),
+        (StaffFactory, {"/support/agent/", "/admin/"}),
+    ],
+)
+def test_the_user_menu_links_to_the_consoles_of_the_users_roles(client, make, links):
+    client.force_login(make())
+    html = client.get("/me/").content.decode()
+    consoles = {"/dashboard/", "/support/agent/", "/admin/"}
+    assert {url for url in consoles if f'href="{url}"' in html} == links
 
 
 # --- guarded pages ----------------------------------------------------------------------------
