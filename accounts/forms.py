@@ -61,7 +61,10 @@ class ProfileForm(forms.Form):
         required=False,
         help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB; cropped to a square."),
         widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+            attrs={
+                "accept": "image/jpeg,image/png,image/webp,image/gif",
+                "data-preview": "#avatar-preview",
+            }
         ),
     )
 
