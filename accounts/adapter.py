@@ -12,7 +12,10 @@ from notifications.services import queue_email
 
 from .models import User
 from .phone import MainlandPhoneField, normalize_phone
+from .services import release_unverified_phone
 from .sms import queue_sms
+
+EMAIL_MAX_LENGTH = 254
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,16 @@ class Site:
 class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs) -> MainlandPhoneField:
         return MainlandPhoneField(**kwargs)
+
+    def clean_email(self, email: str) -> str:
+        # Every form that stores an email (sign-up, add, change) passes through here; the
+        # column holds 254 characters, the most an address may have (RFC 5321).
+        if len(email) > EMAIL_MAX_LENGTH:
+            raise ValidationError(
+                _("An email address has at most %(n)d characters.") % {"n": EMAIL_MAX_LENGTH},
+                code="max_length",
+            )
+        return super().clean_email(email)
 
     def clean_phone(self, phone: str) -> str:
         return normalize_phone(phone)
@@ -66,6 +79,7 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def set_phone(self, user, phone: str, verified: bool) -> None:
+        release_unverified_phone(phone, keep=user)
         user.phone = phone
         user.phone_verified = verified
         user.save(update_fields=["phone", "phone_verified"])
@@ -78,17 +92,25 @@ class AccountAdapter(DefaultAccountAdapter):
     def set_phone_verified(self, user, phone: str) -> None:
         # Also the last step of changing the number: allauth confirms the new number
         # with this call alone, so the number is stored here.
+        release_unverified_phone(phone, keep=user)
         user.phone = phone
         user.phone_verified = True
         user.save(update_fields=["phone", "phone_verified"])
 
     def get_user_by_phone(self, phone: str):
+        """The account that owns this number: only a verified number counts.
+
+        An unverified number proves nothing, so it neither signs anyone in (by password or
+        by code) nor blocks the real owner from signing up with it: otherwise someone could
+        register a stranger's number with a password of their own and wait for the owner
+        to verify it for them.
+        """
         # allauth passes the login field as typed ("138 0013 8000") on password login.
         try:
             phone = normalize_phone(phone)
         except ValidationError:
             return None
-        return User.objects.filter(phone=phone, is_active=True).first()
+        return User.objects.filter(phone=phone, phone_verified=True, is_active=True).first()
 
     def _get_login_attempts_cache_key(self, request, **credentials) -> str:
         # allauth keys the failed-password counter on email or username only, so every

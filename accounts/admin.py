@@ -5,13 +5,21 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import AGENT_GROUP, ProviderProfile, User
+from .models import ProviderProfile, User
+from .phone import normalize_phone
+from .selectors import users_with_role
 from .services import approve_provider, reject_provider
+
+ROLES = {
+    "learner": _("Learners only (no other role)"),
+    "provider": _("Provider"),
+    "agent": _("Agent"),
+    "staff": _("Staff"),
+}
 
 
 class RoleFilter(admin.SimpleListFilter):
@@ -19,35 +27,35 @@ class RoleFilter(admin.SimpleListFilter):
     parameter_name = "role"
 
     def lookups(self, request, model_admin):
-        return [
-            ("learner", _("Learner")),
-            ("provider", _("Provider")),
-            ("agent", _("Agent")),
-            ("staff", _("Staff")),
-        ]
+        return list(ROLES.items())
 
     def queryset(self, request, queryset):
-        approved = Q(provider_profile__status=ProviderProfile.Status.APPROVED)
-        agent = Q(groups__name=AGENT_GROUP)
-        match self.value():
-            case "provider":
-                return queryset.filter(approved)
-            case "agent":
-                return queryset.filter(agent).distinct()
-            case "staff":
-                return queryset.filter(is_staff=True)
-            case "learner":
-                return queryset.exclude(approved).exclude(agent).exclude(is_staff=True)
+        if self.value() in ROLES:
+            return users_with_role(self.value(), queryset)
         return queryset
 
 
-class KsUserCreationForm(UserCreationForm):
+class PhoneCleaningMixin:
+    """Admin forms store the number the way sign-up does (+86…), or nothing."""
+
+    def clean_phone(self) -> str | None:
+        phone = self.cleaned_data.get("phone")
+        return normalize_phone(phone) if phone else None
+
+
+class KsUserCreationForm(PhoneCleaningMixin, UserCreationForm):
     class Meta:
         model = User
         fields = ("email", "phone")
 
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("email") and not cleaned.get("phone"):
+            raise ValidationError(_("Give the user an email or a mobile number to sign in with."))
+        return cleaned
 
-class KsUserChangeForm(UserChangeForm):
+
+class KsUserChangeForm(PhoneCleaningMixin, UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"

@@ -8,6 +8,7 @@ STRINGS = (
     gettext_noop("This account is currently inactive."),
     gettext_noop("You cannot remove your primary email address."),
     gettext_noop("This email address is already associated with this account."),
+    gettext_noop("The username and/or password you specified are not correct."),
     gettext_noop("The email address and/or password you specified are not correct."),
     gettext_noop("The phone number and/or password you specified are not correct."),
     gettext_noop("A user is already registered with this email address."),
@@ -211,5 +212,10 @@ DJANGO_STRINGS = (
     gettext_noop("This password is entirely numeric."),
     gettext_noop("Your password can’t be entirely numeric."),
     gettext_noop("Enter a valid email address."),
+    gettext_noop("Null characters are not allowed."),
+    ngettext_lazy(
+        "Ensure this value has at most %(limit_value)d character (it has %(show_value)d).",
+        "Ensure this value has at most %(limit_value)d characters (it has %(show_value)d).",
+    ),
     gettext_noop("This field is required."),
 )

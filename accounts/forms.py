@@ -1,8 +1,11 @@
 """Forms of accounts: sign-up by email or by phone, and the profile."""
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
+from allauth.account.forms import RequestLoginCodeForm as AllauthRequestLoginCodeForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
+from allauth.account.models import EmailAddress
 from django import forms
+from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from ksmall.images import reencode_image
@@ -60,7 +63,7 @@ class ProfileForm(forms.Form):
         label=_("Avatar"),
         required=False,
         help_text=_("JPEG, PNG, WebP or GIF, at most 5 MB; cropped to a square."),
-        widget=forms.ClearableFileInput(
+        widget=forms.FileInput(
             attrs={
                 "accept": "image/jpeg,image/png,image/webp,image/gif",
                 "data-preview": "#avatar-preview",
@@ -68,22 +71,60 @@ class ProfileForm(forms.Form):
         ),
     )
 
+    remove_avatar = forms.BooleanField(label=_("Remove the current avatar"), required=False)
+
+    def __init__(self, *args, has_avatar: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not has_avatar:
+            del self.fields["remove_avatar"]
+
     def clean_nickname(self) -> str:
         nickname = " ".join(self.cleaned_data["nickname"].split())
         if any(_is_invisible_control(ch) for ch in nickname):
             raise forms.ValidationError(_("The nickname contains invisible control characters."))
         return nickname
 
-    def clean_avatar(self):
+    def clean_avatar(self) -> ContentFile | None:
         upload = self.cleaned_data.get("avatar")
         if not upload:
-            return upload  # None: unchanged; False: "clear" was ticked
+            return None
         return reencode_image(
             upload,
             max_bytes=AVATAR_MAX_BYTES,
             max_pixels=AVATAR_MAX_PIXELS,
             square=AVATAR_SIZE,
         )
+
+
+class RequestLoginCodeForm(AllauthRequestLoginCodeForm):
+    """Ask for a sign-in code by mobile number (first) or by email.
+
+    A code is sent only for a verified number or address: signing in by code proves the
+    number or address, and must never hand over an account that someone else opened
+    with it and a password of their own.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.order_fields(["phone", "email"])
+        self.fields["phone"].label = _("Mobile number")
+        self.fields["email"].label = _("Or email")
+        self.fields["email"].help_text = _("Fill in one of the two.")
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not cleaned.get("phone") and not cleaned.get("email"):
+            raise forms.ValidationError(_("Enter your mobile number or your email."))
+        return cleaned
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        user = getattr(self, "_user", None)
+        if email and user is not None:
+            verified = EmailAddress.objects.filter(user=user, email__iexact=email, verified=True)
+            if not verified.exists():
+                self._user = None
+        return email
 
 
 class LoginForm(AllauthLoginForm):

@@ -49,6 +49,12 @@ class User(AbstractUser):
             models.UniqueConstraint(
                 Lower("email"), condition=~Q(email=""), name="accounts_user_email_ci_unique"
             ),
+            # Stored the one way accounts.phone.normalize_phone writes it, so that one
+            # number can never be two accounts.
+            models.CheckConstraint(
+                condition=Q(phone__isnull=True) | Q(phone__regex=r"^\+861[3-9][0-9]{9}$"),
+                name="accounts_user_phone_e164_mainland",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,14 +9,14 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 
 from .models import AGENT_GROUP, ProviderProfile, User
 
 
-def is_provider(user) -> bool:
+def is_provider(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated:
         return False
     try:
@@ -25,17 +25,17 @@ def is_provider(user) -> bool:
         return False
 
 
-def is_agent(user) -> bool:
+def is_agent(user: User | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_staff or user.groups.filter(name=AGENT_GROUP).exists()
 
 
-def is_staff(user) -> bool:
+def is_staff(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and user.is_active and user.is_staff
 
 
-def roles_of(user) -> frozenset[str]:
+def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     """Every role of ``user`` in one query: a subset of {"provider", "agent", "staff"}.
 
     For pages that show several role-dependent links (the header menu); a guard for one

@@ -13,22 +13,42 @@ from .models import AGENT_GROUP, ProviderProfile, User
 
 
 @transaction.atomic
-def update_profile(user: User, *, nickname: str, avatar: ContentFile | None | bool = None) -> User:
-    """Set the nickname, and replace (a ContentFile), keep (None) or remove (False) the avatar.
+def update_profile(
+    user: User,
+    *,
+    nickname: str,
+    avatar: ContentFile | None = None,
+    remove_avatar: bool = False,
+) -> User:
+    """Set the nickname; replace the avatar with ``avatar`` (already re-encoded), or remove
+    it. A new avatar wins over ``remove_avatar``.
 
     The old avatar file is deleted from storage only after the new state has committed.
     """
     user.nickname = nickname
     old_avatar_name = user.avatar.name if user.avatar else ""
-    if avatar is False:
-        user.avatar = ""
-    elif avatar is not None:
+    if avatar is not None:
         user.avatar.save(avatar.name, avatar, save=False)
+    elif remove_avatar:
+        user.avatar = ""
     user.save(update_fields=["nickname", "avatar"])
     if old_avatar_name and old_avatar_name != user.avatar.name:
         storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar_name))
     return user
+
+
+def release_unverified_phone(phone: str, *, keep: User) -> int:
+    """Take ``phone`` off every other account that has not verified it.
+
+    A number belongs to whoever proves it with a code; an account that merely typed it
+    (an abandoned or hostile sign-up) gives it up. Returns how many accounts gave it up.
+    """
+    return (
+        User.objects.filter(phone=phone, phone_verified=False)
+        .exclude(pk=keep.pk)
+        .update(phone=None)
+    )
 
 
 def _require_staff(actor: User) -> None:

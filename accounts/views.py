@@ -18,15 +18,16 @@ def me(request):
 def profile(request):
     user = request.user
     if request.method == "POST":
-        form = ProfileForm(request.POST, request.FILES)
+        form = ProfileForm(request.POST, request.FILES, has_avatar=bool(user.avatar))
         if form.is_valid():
             update_profile(
                 user,
                 nickname=form.cleaned_data["nickname"],
-                avatar=form.cleaned_data.get("avatar"),
+                avatar=form.cleaned_data["avatar"],
+                remove_avatar=form.cleaned_data.get("remove_avatar", False),
             )
             messages.success(request, _("Your profile has been saved."))
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(initial={"nickname": user.nickname})
+        form = ProfileForm(initial={"nickname": user.nickname}, has_avatar=bool(user.avatar))
     return render(request, "accounts/profile.html", {"form": form})

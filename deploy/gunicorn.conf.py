@@ -1,8 +1,10 @@
-"""gunicorn settings sized for a small machine: (2 × cores) + 1 sync workers."""
+"""gunicorn settings sized for a small machine: (2 × cores) + 1 sync workers, at most 9,
+so that workers × CONN_MAX_AGE connections stay well below PostgreSQL's 100."""
 
 import multiprocessing
+import os
 
-workers = multiprocessing.cpu_count() * 2 + 1
+workers = int(os.environ.get("WEB_CONCURRENCY", min(multiprocessing.cpu_count() * 2 + 1, 9)))
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20

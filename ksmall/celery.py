@@ -13,5 +13,6 @@ app.autodiscover_tasks()
 
 @app.task(name="ksmall.ping")
 def ping() -> str:
-    """Answer "pong": used by the health check's broker probe and by the worker test."""
+    """Answer "pong": a round trip through broker, worker and result backend (the worker
+    test uses it; so can an operator: `celery -A ksmall call ksmall.ping`)."""
     return "pong"

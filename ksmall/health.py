@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 
 def _check_database() -> None:
@@ -40,7 +40,7 @@ def _run(check) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     checks = {"database": _run(_check_database), "cache": _run(_check_cache)}
     if settings.REDIS_URL:

@@ -57,9 +57,12 @@ def reencode_image(
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise not_an_image from None
-    except (OSError, SyntaxError, ValueError):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard fired while reading the header: far beyond our limit anyway.
+        raise ValidationError(
+            _("The image has too many pixels to process."), code="too_many_pixels"
+        ) from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise not_an_image from None
 
     image = ImageOps.exif_transpose(image)

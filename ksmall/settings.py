@@ -28,6 +28,8 @@ if not DEBUG and SECRET_KEY == _DEV_SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
+if not DEBUG and "ALLOWED_HOSTS" not in env:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off.")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -56,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ksmall.middleware.RateLimitedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -98,6 +101,9 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
+# Each request is one transaction: a step that fails rolls back everything the request
+# wrote, and side effects queued with on_commit leave only if it succeeds.
+DATABASES["default"]["ATOMIC_REQUESTS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -111,6 +117,8 @@ if REDIS_URL:
             "LOCATION": env.str("REDIS_CACHE_URL", default=REDIS_URL),
             "KEY_PREFIX": "ksmall",
             "TIMEOUT": 300,
+            # A stalled Redis must fail fast, not hang every request (and /healthz).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:
@@ -162,7 +170,11 @@ LOGIN_REDIRECT_URL = "accounts:me"
 SMS_CODE = {"numeric": True, "length": 6, "dashed": False}
 ALLAUTH_USER_CODE_FORMAT = SMS_CODE
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
-ACCOUNT_FORMS = {"signup": "accounts.forms.SignupForm", "login": "accounts.forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "login": "accounts.forms.LoginForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+}
 ACCOUNT_LOGIN_METHODS = {"email", "phone"}
 # Email is required by default; the signup form relaxes it when the learner signs up by phone.
 ACCOUNT_SIGNUP_FIELDS = ["email*", "phone", "password1*", "password2*"]
@@ -173,12 +185,18 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[KS Mall] "
 ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
-# Changing email, phone or password asks for the password again after 5 minutes.
+# Adding or changing an email or phone, or changing the password, asks for the password
+# (or a code) again unless the user re-authenticated in the last 5 minutes.
 ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-# allauth's defaults, except change_phone: after re-authentication allauth replays the
-# request, which would spend the default 1/m/user budget twice.
-ACCOUNT_RATE_LIMITS = {"change_phone": "3/m/user"}
+# allauth's defaults, except:
+# - change_phone: after re-authentication allauth replays the request, which would spend
+#   the default 1/m/user budget twice;
+# - verify_phone per IP: mainland carriers put many phones behind one address (CGNAT), so
+#   3/m/ip would refuse real people; the per-number limit (1 per 30 s) stays.
+ACCOUNT_RATE_LIMITS = {"change_phone": "3/m/user", "verify_phone": "1/30s/key,10/m/ip"}
+# A reset or code request for an unknown address sends nothing (the page looks the same).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
 ACCOUNT_LOGIN_BY_CODE_ENABLED = True
 ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 600
 ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 3
@@ -190,13 +208,17 @@ ACCOUNT_PHONE_VERIFICATION_CODE_FORMAT = SMS_CODE
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
 ACCOUNT_PHONE_VERIFICATION_SUPPORTS_CHANGE = True
 ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
-# Behind one reverse proxy (deploy/nginx), the client address is the last X-Forwarded-For hop.
+# Behind one reverse proxy (deploy/nginx.conf), the client address is the last
+# X-Forwarded-For hop.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # SMS goes through a backend like Django's email backends (accounts/sms.py).
 SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
-
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# The console backends print codes and reset links: production must choose on purpose.
+if not DEBUG and not ("SMS_BACKEND" in env and "EMAIL_URL" in env):
+    raise ImproperlyConfigured("SMS_BACKEND and EMAIL_URL must be set when DEBUG is off.")
+
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="KS Mall <noreply@ksmall.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -219,6 +241,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Django serves uploads itself in development and for `make serve` on one machine; behind
+# nginx (deploy/nginx.conf) the web server does, from a separate domain in production.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -240,6 +265,8 @@ SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Load balancers probe /healthz over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS

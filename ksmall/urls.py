@@ -1,12 +1,14 @@
 """Top-level URLs. The contract is in DESIGN.md "URLs": keep these paths stable."""
 
+import re
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
+from django.views.static import serve
 
 from .health import healthz
 from .views import UPCOMING_SECTIONS, coming_soon, favicon
@@ -33,7 +35,15 @@ urlpatterns += [path(section, coming_soon, {"section": section}) for section in 
 handler400 = "ksmall.views.bad_request"
 handler403 = "ksmall.views.permission_denied"
 handler404 = "ksmall.views.page_not_found"
+handler429 = "ksmall.views.too_many_requests"  # read by allauth's rate limiting
 handler500 = "ksmall.views.server_error"
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_MEDIA:
+    # Uploads are stored under random names and re-encoded; nginx serves them in production.
+    urlpatterns += [
+        re_path(
+            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

@@ -1,13 +1,14 @@
 """Reads of the inbox shared by pages (the header count, the messages page)."""
 
+from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.db.models import QuerySet
 
 from .models import Message
 
 
-def unread_count(user) -> int:
+def unread_count(user: User) -> int:
     return Message.objects.filter(user=user, read_at__isnull=True).count()
 
 
-def inbox(user) -> QuerySet[Message]:
+def inbox(user: User) -> QuerySet[Message]:
     return Message.objects.filter(user=user).order_by("-created_at", "-pk")

@@ -3,7 +3,7 @@
 import pytest
 from django.test import Client
 
-from accounts.models import ProviderProfile
+from accounts.models import ProviderProfile, User
 from accounts.tests.factories import (
     AgentFactory,
     PhoneUserFactory,
@@ -108,7 +108,7 @@ def test_the_role_filter_picks_each_role(admin_client_):
     admin = admin_client_.admin
 
     assert listed(admin_client_.get(USERS, {"role": "provider"})) == {provider}
-    assert listed(admin_client_.get(USERS, {"role": "agent"})) == {agent}
+    assert listed(admin_client_.get(USERS, {"role": "agent"})) == {agent, staff, admin}
     assert listed(admin_client_.get(USERS, {"role": "staff"})) == {staff, admin}
     assert listed(admin_client_.get(USERS, {"role": "learner"})) == {learner, pending}
     assert listed(admin_client_.get(USERS)) == {learner, pending, provider, agent, staff, admin}
@@ -201,3 +201,43 @@ def test_a_non_staff_user_cannot_run_review_actions():
     assert response.status_code in (302, 403)
     profile.refresh_from_db()
     assert profile.status == ProviderProfile.Status.PENDING
+
+
+# --- user forms -------------------------------------------------------------------------------
+
+
+def test_staff_adding_a_user_stores_the_phone_the_way_sign_up_does(admin_client_):
+    response = post_form(
+        admin_client_,
+        "/admin/accounts/user/add/",
+        {
+            "phone": "138 0013 8000",
+            "email": "",
+            "password1": "Zhishi-2026-abc",
+            "password2": "Zhishi-2026-abc",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert User.objects.filter(phone="+8613800138000").exists()
+
+
+@pytest.mark.parametrize("phone", ["12345", "+852 91234567"])
+def test_staff_cannot_store_a_malformed_phone(admin_client_, phone):
+    before = User.objects.count()
+    response = post_form(
+        admin_client_, "/admin/accounts/user/add/", {"phone": phone, "email": "x@example.com"}
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["phone"]
+    assert User.objects.count() == before
+
+
+def test_a_user_needs_an_email_or_a_phone(admin_client_):
+    before = User.objects.count()
+    response = post_form(admin_client_, "/admin/accounts/user/add/", {"phone": "", "email": ""})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert User.objects.count() == before

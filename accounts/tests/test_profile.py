@@ -237,11 +237,18 @@ def test_clearing_the_avatar_removes_it(
         save_profile(csrf_client, nickname="小林", avatar=upload(image_bytes()))
 
     with django_capture_on_commit_callbacks(execute=True):
-        save_profile(csrf_client, nickname="小林", **{"avatar-clear": "on"})
+        save_profile(csrf_client, nickname="小林", remove_avatar="on")
 
     learner.refresh_from_db()
     assert not learner.avatar
     assert files_under(media_root) == set()
+
+
+def test_the_remove_box_is_offered_only_when_there_is_an_avatar(csrf_client, learner, media_root):
+    csrf_client.force_login(learner)
+    assert 'name="remove_avatar"' not in csrf_client.get("/me/profile/").content.decode()
+    learner.avatar.save("seed.jpg", ContentFile(image_bytes((256, 256), fmt="JPEG")))
+    assert 'name="remove_avatar"' in csrf_client.get("/me/profile/").content.decode()
 
 
 @pytest.fixture

@@ -93,3 +93,8 @@ def test_with_redis_an_unreachable_broker_answers_503(client, monkeypatch):
 
     assert response.status_code == 503
     assert response.json()["checks"]["broker"]["ok"] is False
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_for_load_balancers(client):
+    assert client.head("/healthz").status_code == 200

@@ -193,3 +193,13 @@ def test_the_language_switch_refuses_an_off_site_next():
     )
 
     assert "evil.example" not in response.get("Location", "")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("cookie", ["en", "en-us", "en-gb"])
+def test_a_language_cookie_naming_an_english_variant_gives_english(client, cookie):
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = cookie
+    response = client.get("/")
+    assert response["Content-Language"] == "en"

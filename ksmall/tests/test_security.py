@@ -33,6 +33,8 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         DEBUG="False",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         ALLOWED_HOSTS="ksmall.example.com",
+        SMS_BACKEND="accounts.sms.ConsoleBackend",
+        EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
 
@@ -51,6 +53,40 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
 def test_no_security_check_is_silenced(settings):
     silenced = getattr(settings, "SILENCED_SYSTEM_CHECKS", [])
     assert not [check for check in silenced if check.startswith("security.")]
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
+        ("SMS_BACKEND", "SMS_BACKEND and EMAIL_URL"),
+        ("EMAIL_URL", "SMS_BACKEND and EMAIL_URL"),
+    ],
+)
+def test_production_refuses_to_start_on_development_defaults(tmp_path, missing, message):
+    """With DEBUG off, hosts and the SMS and email backends must be chosen on purpose: the
+    console backends would print codes and reset links into the logs."""
+    variables = {
+        "DEBUG": "False",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "ksmall.example.com",
+        "SMS_BACKEND": "accounts.sms.ConsoleBackend",
+        "EMAIL_URL": "consolemail://",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
+    }
+    del variables[missing]
+
+    result = subprocess.run(  # noqa: S603 (fixed argv: this interpreter, our manage.py)
+        [sys.executable, "manage.py", "check"],
+        cwd=BASE_DIR,
+        env=production_env(**variables),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_production_refuses_to_start_with_the_public_dev_key(tmp_path):

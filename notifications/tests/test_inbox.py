@@ -13,9 +13,10 @@ pytestmark = pytest.mark.django_db
 
 MESSAGES = "/me/messages/"
 MARK_ALL_READ = "/me/messages/read/"
-# Session, user, unread count and roles (header), page count and page rows: the same for
-# any length.
-QUERY_BUDGET = 6
+# Session, user, unread count and roles (header), page count and page rows, and the
+# request's own transaction (a savepoint and its release under the test's transaction):
+# the same for any length.
+QUERY_BUDGET = 8
 
 
 def approved(user, name="王老师"):
@@ -48,8 +49,22 @@ def test_an_unknown_event_raises_and_writes_nothing():
     assert not Message.objects.exists()
 
 
-def test_a_message_with_missing_context_still_renders():
-    message = notify(UserFactory(), "provider_rejected", {})
+def test_a_missing_placeholder_is_refused_when_the_message_is_written():
+    with pytest.raises(KeyError, match="reason"):
+        notify(UserFactory(), "provider_rejected", {"name": "王老师"})
+    assert not Message.objects.exists()
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/x", "//evil.example", "/\\evil.example"])
+def test_a_link_off_the_site_is_refused(url):
+    with pytest.raises(ValueError):
+        notify(UserFactory(), "provider_approved", {"name": "王老师"}, url=url)
+
+
+def test_a_stored_message_whose_event_text_changed_still_renders():
+    message = notify(UserFactory(), "provider_approved", {"name": "王老师"})
+    Message.objects.filter(pk=message.pk).update(context={})
+    message.refresh_from_db()
 
     assert isinstance(message.body, str)
 

@@ -1,6 +1,7 @@
-"""Load the demo data (idempotent): the demo accounts now, more as later apps arrive.
+"""Load the demo data (idempotent): the demo accounts now, more as apps arrive.
 
-Every later app adds its part by extending this command; running it twice changes nothing.
+It lives in the project package because it may use every app; running it twice changes
+nothing.
 """
 
 from allauth.account.models import EmailAddress
