@@ -51,6 +51,18 @@ def release_unverified_phone(phone: str, *, keep: User) -> int:
     )
 
 
+@transaction.atomic
+def set_new_password(user: User, *, password: str) -> User:
+    """Replace the password (already validated by the form) without asking for the old one.
+
+    Only for a user who has just proved their number or address with a code
+    (accounts.views.new_password checks that).
+    """
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
 def _require_staff(actor: User) -> None:
     if not (actor.is_active and actor.is_staff):
         raise PermissionDenied(_("Only staff can review provider applications."))

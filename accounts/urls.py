@@ -9,4 +9,5 @@ app_name = "accounts"
 urlpatterns = [
     path("", views.me, name="me"),
     path("profile/", views.profile, name="profile"),
+    path("password/new/", views.new_password, name="new_password"),
 ]

@@ -1,17 +1,32 @@
-"""The user centre (/me/) and the profile page (/me/profile/)."""
+"""The user centre (/me/), the profile page and setting a new password after a code sign-in."""
+
+import time
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
-from .services import update_profile
+from .services import set_new_password, update_profile
+from .signals import CODE_SIGN_IN_AT
+
+# How long after a sign-in by code a new password may be set without the old one.
+NEW_PASSWORD_WINDOW = 10 * 60
+
+
+def _signed_in_by_code_recently(request) -> bool:
+    at = request.session.get(CODE_SIGN_IN_AT)
+    return at is not None and time.time() - at < NEW_PASSWORD_WINDOW
 
 
 @login_required
 def me(request):
-    return render(request, "accounts/me.html")
+    return render(
+        request, "accounts/me.html", {"can_set_new_password": _signed_in_by_code_recently(request)}
+    )
 
 
 @login_required
@@ -31,3 +46,22 @@ def profile(request):
     else:
         form = ProfileForm(initial={"nickname": user.nickname}, has_avatar=bool(user.avatar))
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+def new_password(request):
+    """Set a new password without the old one, just after signing in with a code."""
+    if not _signed_in_by_code_recently(request):
+        messages.info(
+            request,
+            _("To set a new password without the old one, first sign in with an SMS code."),
+        )
+        return redirect("account_change_password")
+    form = SetPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        set_new_password(request.user, password=form.cleaned_data["new_password1"])
+        update_session_auth_hash(request, request.user)
+        del request.session[CODE_SIGN_IN_AT]
+        messages.success(request, _("Your new password is set."))
+        return redirect("accounts:me")
+    return render(request, "accounts/new_password.html", {"form": form})
