@@ -5,6 +5,7 @@ Roles: learner (every signed-in user), provider (an approved ProviderProfile), m
 visitors are sent to the login page; signed-in users without the role get a 403 page.
 """
 
+import time
 from collections.abc import Callable
 from functools import wraps
 
@@ -12,8 +13,10 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser, Group
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 
 from .models import AGENT_GROUP, ProviderProfile, User
+from .signals import CODE_SIGN_IN_AT
 
 
 def is_provider(user: User | AnonymousUser) -> bool:
@@ -60,6 +63,17 @@ def roles_of(user: User | AnonymousUser) -> frozenset[str]:
     if user.is_staff:
         roles |= {"staff", "agent"}
     return frozenset(roles)
+
+
+# How long after a sign-in by code a new password may be set without the old one.
+NEW_PASSWORD_WINDOW = 10 * 60
+
+
+def may_set_password_without_old(request: HttpRequest) -> bool:
+    """True for a few minutes after a sign-in by SMS or email code (the mark is left by
+    accounts.signals.remember_code_sign_in): the code proved the number or address."""
+    at = request.session.get(CODE_SIGN_IN_AT)
+    return at is not None and time.time() - at < NEW_PASSWORD_WINDOW
 
 
 def role_required(test: Callable[[object], bool]) -> Callable:

@@ -1,7 +1,5 @@
 """The user centre (/me/), the profile page and setting a new password after a code sign-in."""
 
-import time
-
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -10,22 +8,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
+from .permissions import may_set_password_without_old
 from .services import set_new_password, update_profile
 from .signals import CODE_SIGN_IN_AT
-
-# How long after a sign-in by code a new password may be set without the old one.
-NEW_PASSWORD_WINDOW = 10 * 60
-
-
-def _signed_in_by_code_recently(request) -> bool:
-    at = request.session.get(CODE_SIGN_IN_AT)
-    return at is not None and time.time() - at < NEW_PASSWORD_WINDOW
 
 
 @login_required
 def me(request):
     return render(
-        request, "accounts/me.html", {"can_set_new_password": _signed_in_by_code_recently(request)}
+        request, "accounts/me.html", {"can_set_new_password": may_set_password_without_old(request)}
     )
 
 
@@ -51,7 +42,7 @@ def profile(request):
 @login_required
 def new_password(request):
     """Set a new password without the old one, just after signing in with a code."""
-    if not _signed_in_by_code_recently(request):
+    if not may_set_password_without_old(request):
         messages.info(
             request,
             _("To set a new password without the old one, first sign in with an SMS code."),
