@@ -30,6 +30,40 @@ def reencode_image(
     ``square`` crops the centre to a square of that many pixels (avatars); otherwise the
     image is only shrunk so that its longer side is at most ``max_side``.
     """
+    image = open_checked_image(upload, max_bytes=max_bytes, max_pixels=max_pixels)
+    if square:
+        image = ImageOps.fit(image, (square, square), method=Image.Resampling.LANCZOS)
+    else:
+        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    return _encode(image, "JPEG")
+
+
+def reencode_image_widths(
+    upload, *, widths: tuple[int, ...], max_bytes: int, max_pixels: int
+) -> list[ContentFile]:
+    """Clean WebP copies of ``upload``, one per width (never enlarged), for ``srcset``."""
+    image = open_checked_image(upload, max_bytes=max_bytes, max_pixels=max_pixels)
+    copies = []
+    for width in widths:
+        copy = image.copy()
+        if copy.width > width:
+            height = max(1, round(copy.height * width / copy.width))
+            copy = copy.resize((width, height), Image.Resampling.LANCZOS)
+        copies.append(_encode(copy, "WEBP"))
+    return copies
+
+
+def _encode(image: Image.Image, image_format: str) -> ContentFile:
+    out = io.BytesIO()
+    if image_format == "WEBP":
+        image.save(out, format="WEBP", quality=82, method=4)
+        return ContentFile(out.getvalue(), name="image.webp")
+    image.save(out, format="JPEG", quality=85, optimize=True)
+    return ContentFile(out.getvalue(), name="image.jpg")
+
+
+def open_checked_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Image:
+    """Open ``upload`` within the limits and return it upright, in RGB, without metadata."""
     if upload.size > max_bytes:
         raise ValidationError(
             _("The image is too large (%(size)s). The limit is %(limit)s.")
@@ -70,14 +104,5 @@ def reencode_image(
         background = Image.new("RGB", image.size, (255, 255, 255))
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
-        image = background
-    else:
-        image = image.convert("RGB")
-    if square:
-        image = ImageOps.fit(image, (square, square), method=Image.Resampling.LANCZOS)
-    else:
-        image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=85, optimize=True)
-    return ContentFile(out.getvalue(), name="image.jpg")
+        return background
+    return image.convert("RGB")

@@ -16,6 +16,18 @@ EVENTS: dict[str, dict] = {
         "title": _("Your provider application was not approved"),
         "body": _("You can correct the application and apply again. Reason: %(reason)s"),
     },
+    "service_approved": {
+        "title": _("Your listing is live"),
+        "body": _("“%(title)s” passed review and is now published in the catalogue."),
+    },
+    "service_rejected": {
+        "title": _("Your listing was not approved"),
+        "body": _("“%(title)s” needs changes before it can be published. Reason: %(reason)s"),
+    },
+    "review_replied": {
+        "title": _("The provider answered your review"),
+        "body": _("The provider of “%(title)s” replied to your review."),
+    },
 }
 
 

@@ -1,0 +1,310 @@
+"""Every catalogue write that matters: the listing review workflow, the denormalised
+counters (price from, search text, rating, sales, views), favourites, reviews, media and
+the interest signals behind "recommended for you"."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.contrib.auth.base_user import AbstractBaseUser as User
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.permissions import is_staff
+from notifications.services import notify
+
+from .media import check_video, gallery_image_files
+from .models import (
+    Category,
+    CategoryInterest,
+    Favorite,
+    Package,
+    Review,
+    ReviewImage,
+    Service,
+    ServiceMedia,
+)
+
+# How much each signal says about a learner's interest in a category.
+INTEREST_VIEW = 1
+INTEREST_FAVORITE = 3
+INTEREST_PURCHASE = 5
+
+
+# ---- denormalised fields ------------------------------------------------------------------
+
+
+def search_text_for(
+    service: Service, *, provider_name: str, instructor_names: Iterable[str]
+) -> str:
+    """What search matches against, lower-cased: title, summary, tags, provider and
+    instructors. Kept in one column so that one trigram index serves every search."""
+    parts = [service.title, service.summary, service.tags, provider_name, *instructor_names]
+    return "\n".join(part for part in parts if part).lower()
+
+
+def refresh_listing(service: Service) -> Service:
+    """Recompute the price-from and the search text after packages, instructors or the
+    provider's name changed."""
+    profile = getattr(service.provider, "provider_profile", None)
+    service.price_from = service.packages.filter(is_active=True).aggregate(p=Min("price"))["p"]
+    service.search_text = search_text_for(
+        service,
+        provider_name=profile.display_name if profile else service.provider.display_name,
+        instructor_names=service.instructors.values_list("name", flat=True),
+    )
+    Service.objects.filter(pk=service.pk).update(
+        price_from=service.price_from, search_text=service.search_text
+    )
+    return service
+
+
+def refresh_rating(service: Service) -> Service:
+    """Average, count and per-star histogram of the visible reviews."""
+    visible = Review.objects.filter(service=service, is_hidden=False)
+    per_star = dict(visible.values_list("rating").annotate(n=Count("pk")).order_by())
+    summary = visible.aggregate(avg=Avg("rating"), count=Count("pk"))
+    service.rating_histogram = [per_star.get(stars, 0) for stars in range(1, 6)]
+    service.rating_count = summary["count"]
+    service.rating_avg = Decimal(summary["avg"] or 0).quantize(Decimal("0.01"))
+    Service.objects.filter(pk=service.pk).update(
+        rating_histogram=service.rating_histogram,
+        rating_count=service.rating_count,
+        rating_avg=service.rating_avg,
+    )
+    return service
+
+
+# ---- the review workflow (staff) ----------------------------------------------------------
+
+
+def _require_staff(user: User) -> None:
+    if not is_staff(user):
+        raise PermissionDenied
+
+
+@transaction.atomic
+def submit_for_review(service: Service, *, by: User) -> Service:
+    """The provider asks staff to publish a draft or a corrected rejected listing."""
+    if service.provider_id != by.pk:
+        raise PermissionDenied
+    if service.status not in (Service.Status.DRAFT, Service.Status.REJECTED):
+        raise ValidationError(_("Only drafts and rejected listings can be submitted."))
+    if not service.packages.filter(is_active=True).exists():
+        raise ValidationError(_("Add at least one package on sale before submitting."))
+    service.status = Service.Status.PENDING
+    service.save(update_fields=["status", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def approve_service(service: Service, *, by: User) -> Service:
+    _require_staff(by)
+    if service.status != Service.Status.PENDING:
+        raise ValidationError(_("Only listings pending review can be approved."))
+    service.status = Service.Status.PUBLISHED
+    service.rejection_reason = ""
+    service.published_at = service.published_at or timezone.now()
+    service.save(update_fields=["status", "rejection_reason", "published_at", "updated_at"])
+    refresh_listing(service)
+    notify(
+        service.provider,
+        "service_approved",
+        {"title": service.title},
+        url=service.get_absolute_url(),
+    )
+    return service
+
+
+@transaction.atomic
+def reject_service(service: Service, *, by: User, reason: str) -> Service:
+    _require_staff(by)
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give the provider a reason."))
+    if service.status != Service.Status.PENDING:
+        raise ValidationError(_("Only listings pending review can be rejected."))
+    service.status = Service.Status.REJECTED
+    service.rejection_reason = reason
+    service.save(update_fields=["status", "rejection_reason", "updated_at"])
+    notify(service.provider, "service_rejected", {"title": service.title, "reason": reason})
+    return service
+
+
+@transaction.atomic
+def set_featured(service: Service, *, by: User, featured: bool) -> Service:
+    _require_staff(by)
+    service.is_featured = featured
+    service.save(update_fields=["is_featured", "updated_at"])
+    return service
+
+
+@transaction.atomic
+def archive_service(service: Service, *, by: User) -> Service:
+    """Take a listing off the catalogue for good (staff, or its provider). Orders already
+    placed keep their snapshots."""
+    if service.provider_id != by.pk:
+        _require_staff(by)
+    service.status = Service.Status.ARCHIVED
+    service.is_featured = False
+    service.save(update_fields=["status", "is_featured", "updated_at"])
+    return service
+
+
+# ---- favourites, views, sales and interest ------------------------------------------------
+
+
+def record_interest(user: User, category: Category, weight: int) -> None:
+    """Add ``weight`` to the learner's interest in ``category`` and its parent."""
+    if not user.is_authenticated:
+        return
+    for category_id in filter(None, (category.pk, category.parent_id)):
+        updated = CategoryInterest.objects.filter(user=user, category_id=category_id).update(
+            score=F("score") + weight, updated_at=timezone.now()
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    CategoryInterest.objects.create(
+                        user=user, category_id=category_id, score=weight
+                    )
+            except IntegrityError:  # created meanwhile by a parallel request
+                CategoryInterest.objects.filter(user=user, category_id=category_id).update(
+                    score=F("score") + weight
+                )
+
+
+def record_view(service: Service, user: User) -> None:
+    Service.objects.filter(pk=service.pk).update(view_count=F("view_count") + 1)
+    record_interest(user, service.category, INTEREST_VIEW)
+
+
+@transaction.atomic
+def set_favorite(user: User, service: Service, *, on: bool) -> bool:
+    """Add or remove ``service`` from the user's favourites; idempotent. Returns ``on``."""
+    if on:
+        _, created = Favorite.objects.get_or_create(user=user, service=service)
+        if created:
+            record_interest(user, service.category, INTEREST_FAVORITE)
+    else:
+        Favorite.objects.filter(user=user, service=service).delete()
+    return on
+
+
+@transaction.atomic
+def record_sale(package: Package, *, buyer: User, quantity: int) -> None:
+    """Count a paid purchase: the sales counter and the buyer's interest."""
+    Service.objects.filter(pk=package.service_id).update(sales_count=F("sales_count") + quantity)
+    record_interest(buyer, package.service.category, INTEREST_PURCHASE)
+
+
+# ---- reviews -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_review(
+    service: Service,
+    *,
+    author: User,
+    rating: int,
+    text: str,
+    images: Iterable = (),
+    package_name: str = "",
+) -> Review:
+    """Write a review (the orders app checks that the author completed an order) and
+    refresh the service's rating. ``images`` are uploads, re-encoded here."""
+    if not 1 <= int(rating) <= 5:
+        raise ValidationError(_("Choose between 1 and 5 stars."))
+    review = Review.objects.create(
+        service=service,
+        author=author,
+        rating=int(rating),
+        text=text.strip(),
+        package_name=package_name,
+    )
+    for upload in images:
+        large, small = gallery_image_files(upload)
+        ReviewImage.objects.create(review=review, image=large, thumbnail=small)
+    refresh_rating(service)
+    return review
+
+
+@transaction.atomic
+def reply_to_review(review: Review, *, by: User, text: str) -> Review:
+    """The provider's public answer; writing again edits it."""
+    if review.service.provider_id != by.pk:
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError(_("Write a reply."))
+    review.reply = text
+    review.replied_at = timezone.now()
+    review.save(update_fields=["reply", "replied_at"])
+    notify(
+        review.author,
+        "review_replied",
+        {"title": review.service.title},
+        url=review.service.get_absolute_url() + "#reviews",
+    )
+    return review
+
+
+@transaction.atomic
+def set_review_hidden(review: Review, *, by: User, hidden: bool) -> Review:
+    _require_staff(by)
+    review.is_hidden = hidden
+    review.save(update_fields=["is_hidden"])
+    refresh_rating(review.service)
+    return review
+
+
+# ---- media ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_gallery_image(service: Service, upload, *, caption: str = "") -> ServiceMedia:
+    """Re-encode ``upload`` into two widths and append it to the gallery; the first image
+    becomes the cover."""
+    large, small = gallery_image_files(upload)
+    item = ServiceMedia(
+        service=service,
+        kind=ServiceMedia.Kind.IMAGE,
+        caption=caption,
+        position=service.media.count(),
+    )
+    item.image.save(large.name, large, save=False)
+    item.thumbnail.save(small.name, small, save=False)
+    item.save()
+    if service.cover_id is None:
+        set_cover(service, item)
+    return item
+
+
+@transaction.atomic
+def add_video(service: Service, *, upload=None, url: str = "", caption: str = "") -> ServiceMedia:
+    """Append a clip: an uploaded mp4/webm (checked by content) or an https address."""
+    item = ServiceMedia(
+        service=service,
+        kind=ServiceMedia.Kind.VIDEO,
+        caption=caption,
+        position=service.media.count(),
+    )
+    if upload is not None:
+        extension = check_video(upload)
+        item.video.save(f"clip.{extension}", upload, save=False)
+    elif url.startswith("https://"):
+        item.video_url = url
+    else:
+        raise ValidationError(_("Upload a video or give its https:// address."))
+    item.save()
+    return item
+
+
+def set_cover(service: Service, item: ServiceMedia) -> Service:
+    if item.service_id != service.pk or item.is_video:
+        raise ValidationError(_("The cover must be an image of this service's gallery."))
+    service.cover = item
+    Service.objects.filter(pk=service.pk).update(cover=item)
+    return service
