@@ -222,6 +222,12 @@ class Service(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def provider_name(self) -> str:
+        """The provider's public name (select_related ``provider__provider_profile``)."""
+        profile = getattr(self.provider, "provider_profile", None)
+        return profile.display_name if profile else self.provider.display_name
+
+    @property
     def tag_list(self) -> list[str]:
         return split_tags(self.tags)
 

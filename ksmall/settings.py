@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ksmall.context_processors.site",
+                "catalog.context_processors.nav_categories",
             ],
         },
     },

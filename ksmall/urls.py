@@ -7,8 +7,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 from django.views.static import serve
+
+from catalog import views as catalog_views
 
 from .health import healthz
 from .views import UPCOMING_SECTIONS, coming_soon, favicon
@@ -20,7 +21,8 @@ admin.site.index_title = _("Operations")
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", TemplateView.as_view(template_name="home.html"), name="home"),
+    path("", catalog_views.home, name="home"),
+    path("", include("catalog.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("me/messages/", include("notifications.urls")),

@@ -9,8 +9,9 @@ from django.utils.translation import gettext_lazy as _
 # Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is
 # removed when its app takes over the path; until then the link says what is coming.
 UPCOMING_SECTIONS = {
-    "services/": _("The service catalogue"),
     "cart/": _("The shopping cart"),
+    "cart/add/": _("The shopping cart"),
+    "checkout/": _("Checkout"),
     "orders/": _("Your orders"),
     "support/": _("The help centre"),
     "support/faq/": _("Frequently asked questions"),
@@ -18,7 +19,6 @@ UPCOMING_SECTIONS = {
     "support/agent/": _("The support console"),
     "dashboard/": _("The provider dashboard"),
     "dashboard/apply/": _("Provider applications"),
-    "me/favorites/": _("Favourites"),
     "me/coupons/": _("Coupons"),
     "me/points/": _("Points"),
     "me/membership/": _("Membership"),

@@ -30,3 +30,25 @@
     target.replaceChildren(img);
   });
 })();
+
+// Quantity steppers: <div data-stepper> with buttons data-step="±1" around a number input.
+(function () {
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-stepper] [data-step]");
+    if (!button) return;
+    var input = button.parentElement.querySelector("input[type=number]");
+    var min = Number(input.min || 1), max = Number(input.max || 99);
+    var value = Math.min(max, Math.max(min, (parseInt(input.value, 10) || min) + Number(button.dataset.step)));
+    if (String(value) === input.value) return;
+    input.value = value;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+})();
+
+// Filter panels start open on wide screens and folded on phones.
+(function () {
+  if (!window.matchMedia("(min-width: 768px)").matches) return;
+  document.querySelectorAll("details[data-open-wide]").forEach(function (details) {
+    details.open = true;
+  });
+})();

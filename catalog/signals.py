@@ -1,0 +1,48 @@
+"""Keep cached and denormalised catalogue data in step with the rows it comes from: the
+navigation's category list, and the search text that holds provider and instructor names."""
+
+from django.core.cache import cache
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import receiver
+
+from accounts.models import ProviderProfile
+
+from .context_processors import CACHE_KEY
+from .models import Category, Instructor, Service
+from .services import refresh_listing
+
+
+@receiver([post_save, post_delete], sender=Category)
+def forget_nav_categories(**kwargs) -> None:
+    cache.delete(CACHE_KEY)
+
+
+@receiver(post_save, sender=ProviderProfile)
+def provider_renamed(instance: ProviderProfile, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    for service in Service.objects.filter(provider_id=instance.user_id).select_related(
+        "provider__provider_profile"
+    ):
+        refresh_listing(service)
+
+
+@receiver(post_save, sender=Instructor)
+def instructor_renamed(instance: Instructor, raw=False, **kwargs) -> None:
+    if raw:
+        return
+    for service in instance.services.select_related("provider__provider_profile"):
+        refresh_listing(service)
+
+
+@receiver(m2m_changed, sender=Service.instructors.through)
+def instructors_changed(instance, action: str, reverse: bool, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    if reverse:  # instructor.services.add(...)
+        for service in Service.objects.filter(instructors=instance).select_related(
+            "provider__provider_profile"
+        ):
+            refresh_listing(service)
+    else:
+        refresh_listing(instance)
