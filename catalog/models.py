@@ -79,6 +79,7 @@ class Instructor(models.Model):
         on_delete=models.CASCADE,
         related_name="instructors",
         verbose_name=_("provider"),
+        limit_choices_to={"provider_profile__isnull": False},
     )
     name = models.CharField(_("name"), max_length=40)
     title = models.CharField(_("title"), max_length=60, blank=True)
@@ -125,6 +126,7 @@ class Service(models.Model):
         on_delete=models.PROTECT,
         related_name="services",
         verbose_name=_("provider"),
+        limit_choices_to={"provider_profile__isnull": False},
     )
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")

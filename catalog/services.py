@@ -99,11 +99,22 @@ def submit_for_review(service: Service, *, by: User) -> Service:
     return service
 
 
+def _locked(service: Service) -> Service:
+    """Re-read the row under a lock, so that two staff deciding at once act one after the
+    other and the second sees the first one's decision."""
+    fresh = Service.objects.select_for_update().get(pk=service.pk)
+    service.status = fresh.status
+    return service
+
+
 @transaction.atomic
 def approve_service(service: Service, *, by: User) -> Service:
+    """Publish a listing. Staff approve what providers submitted, and may also publish a
+    draft or put a rejected or archived listing back."""
     _require_staff(by)
-    if service.status != Service.Status.PENDING:
-        raise ValidationError(_("Only listings pending review can be approved."))
+    _locked(service)
+    if service.status == Service.Status.PUBLISHED:
+        raise ValidationError(_("This listing is already published."))
     service.status = Service.Status.PUBLISHED
     service.rejection_reason = ""
     service.published_at = service.published_at or timezone.now()
@@ -124,6 +135,7 @@ def reject_service(service: Service, *, by: User, reason: str) -> Service:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give the provider a reason."))
+    _locked(service)
     if service.status != Service.Status.PENDING:
         raise ValidationError(_("Only listings pending review can be rejected."))
     service.status = Service.Status.REJECTED
@@ -136,6 +148,8 @@ def reject_service(service: Service, *, by: User, reason: str) -> Service:
 @transaction.atomic
 def set_featured(service: Service, *, by: User, featured: bool) -> Service:
     _require_staff(by)
+    if featured and not service.is_published:
+        raise ValidationError(_("Only published listings can be staff picks."))
     service.is_featured = featured
     service.save(update_fields=["is_featured", "updated_at"])
     return service

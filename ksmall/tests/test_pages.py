@@ -1,4 +1,4 @@
-"""Every page of the foundation renders, for visitors and for a signed-in learner."""
+"""Every site page renders, for visitors and for a signed-in learner."""
 
 import pytest
 
@@ -14,16 +14,19 @@ PUBLIC_PAGES = [
     "/accounts/signup/?method=phone",
     "/accounts/login/code/",
     "/accounts/password/reset/",
+    "/services/",
+    "/services/?q=英语&sort=popular",
 ]
 LEARNER_PAGES = [
     "/me/",
     "/me/profile/",
     "/me/messages/",
+    "/me/favorites/",
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/phone/change/",
 ]
-COMING_SOON = ["/services/", "/cart/", "/orders/", "/support/", "/dashboard/", "/me/coupons/"]
+COMING_SOON = ["/cart/", "/orders/", "/support/", "/dashboard/", "/me/coupons/"]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES + COMING_SOON)
