@@ -86,6 +86,19 @@ def service_for_page(slug: str, viewer: User) -> Service:
     return service
 
 
+def favorite_service(slug: str, user: User) -> Service:
+    """A service the user may see or has among their favourites (even if now off sale)."""
+    service = Service.objects.filter(slug=slug).first()
+    if service is None:
+        raise Http404
+    if (
+        not can_view(service, user)
+        and not Favorite.objects.filter(user=user, service=service).exists()
+    ):
+        raise Http404
+    return service
+
+
 def can_view(service: Service, viewer: User) -> bool:
     if service.is_published:
         return True

@@ -115,6 +115,8 @@ def approve_service(service: Service, *, by: User) -> Service:
     _locked(service)
     if service.status == Service.Status.PUBLISHED:
         raise ValidationError(_("This listing is already published."))
+    if not service.packages.filter(is_active=True).exists():
+        raise ValidationError(_("A listing needs at least one package on sale to be published."))
     service.status = Service.Status.PUBLISHED
     service.rejection_reason = ""
     service.published_at = service.published_at or timezone.now()

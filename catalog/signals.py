@@ -2,7 +2,7 @@
 navigation's category list, and the search text that holds provider and instructor names."""
 
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
 from accounts.models import ProviderProfile
@@ -32,6 +32,18 @@ def instructor_renamed(instance: Instructor, raw=False, **kwargs) -> None:
     if raw:
         return
     for service in instance.services.select_related("provider__provider_profile"):
+        refresh_listing(service)
+
+
+@receiver(pre_delete, sender=Instructor)
+def instructor_leaving(instance: Instructor, **kwargs) -> None:
+    # The links go with the instructor, without an m2m signal: remember whom to refresh.
+    instance._service_ids = list(instance.services.values_list("pk", flat=True))
+
+
+@receiver(post_delete, sender=Instructor)
+def instructor_deleted(instance: Instructor, **kwargs) -> None:
+    for service in Service.objects.filter(pk__in=getattr(instance, "_service_ids", [])):
         refresh_listing(service)
 
 

@@ -153,15 +153,19 @@ def service_reviews(request, slug: str):
 @require_POST
 def favorite(request, slug: str):
     """Add (``on=1``) or remove (``on=0``) a favourite. htmx swaps the button; a plain POST
-    goes back where it came from."""
-    service = selectors.service_for_page(slug, request.user)
+    goes back where it came from. A favourite whose listing went off sale can still be
+    removed."""
+    on = request.POST.get("on") == "1"
+    if on or not request.user.is_authenticated:
+        service = selectors.service_for_page(slug, request.user)
+    else:
+        service = selectors.favorite_service(slug, request.user)
     if not request.user.is_authenticated:
         if request.htmx:
             response = render(request, "catalog/_favorite.html", {"service": service})
             response["HX-Redirect"] = _login_url(request, service.get_absolute_url())
             return response
         return redirect_to_login(service.get_absolute_url())
-    on = request.POST.get("on") == "1"
     services.set_favorite(request.user, service, on=on)
     if request.htmx:
         return render(request, "catalog/_favorite.html", {"service": service, "is_favorite": on})
