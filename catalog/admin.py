@@ -139,7 +139,7 @@ class CategoryForm(forms.ModelForm):
         model = Category
         fields = ["name", "slug", "parent", "icon", "position"]
         help_texts = {
-            "slug": _("Latin letters, digits and hyphens, used in addresses (e.g. english)."),
+            "slug": _("Latin letters, digits and hyphens, used in web links (e.g. english)."),
         }
 
     def clean_parent(self):
@@ -274,11 +274,11 @@ class ServiceMediaForm(forms.ModelForm):
             cleaned["video_url"] = ""
         elif url:
             if not url.startswith("https://"):
-                self.add_error("video_url", _("Give an https:// address."))
+                self.add_error("video_url", _("Enter an https:// address."))
             elif "video_url" in self.changed_data:
                 cleaned["video"] = ""  # the new address replaces an uploaded clip
         elif not upload:
-            self.add_error("video", _("Upload a video or give its https:// address."))
+            self.add_error("video", _("Upload a video or enter its https:// address."))
 
 
 class ServiceMediaInline(admin.TabularInline):
@@ -695,7 +695,8 @@ class ReviewAdmin(admin.ModelAdmin):
     def hide(self, request, queryset):
         changed = self._set_hidden(request, queryset, hidden=True)
         self.message_user(
-            request, ngettext("Hid %(n)d review.", "Hid %(n)d reviews.", changed) % {"n": changed}
+            request,
+            ngettext("Hidden: %(n)d review.", "Hidden: %(n)d reviews.", changed) % {"n": changed},
         )
 
     @admin.action(description=_("Show selected reviews again"), permissions=["change"])
@@ -703,5 +704,6 @@ class ReviewAdmin(admin.ModelAdmin):
         changed = self._set_hidden(request, queryset, hidden=False)
         self.message_user(
             request,
-            ngettext("Showed %(n)d review.", "Showed %(n)d reviews.", changed) % {"n": changed},
+            ngettext("Visible again: %(n)d review.", "Visible again: %(n)d reviews.", changed)
+            % {"n": changed},
         )

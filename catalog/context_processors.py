@@ -14,4 +14,3 @@ def nav_categories(request) -> dict:
         categories = list(Category.objects.filter(parent__isnull=True).only("name", "slug"))
         cache.set(CACHE_KEY, categories, CACHE_SECONDS)
     return {"nav_categories": categories}
-

@@ -13,7 +13,7 @@ from django.db.models.functions import Lower
 from django.db.models.lookups import Contains
 from django.utils.translation import gettext_lazy as _
 
-from .models import Category, Service
+from .models import BEST_MATCH, Category, Service
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
@@ -99,7 +99,7 @@ class ServiceFilter(django_filters.FilterSet):
         if sort == "popular":
             return queryset.order_by("-sales_count", "-rating_avg", "-pk")
         if sort == "newest":
-            return queryset.order_by(F("published_at").desc(nulls_last=True), "-pk")
+            return queryset.order_by("-published_at", "-pk")
         if sort == "price":
             return queryset.order_by(F("price_from").asc(nulls_last=True), "-sales_count", "-pk")
         if sort == "-price":
@@ -107,8 +107,8 @@ class ServiceFilter(django_filters.FilterSet):
         if sort == "rating":
             return queryset.order_by("-rating_avg", "-rating_count", "-pk")
         # Best match: titles that contain the whole query first, then what sells and
-        # pleases (sales plus three per review), staff picks breaking ties.
-        blend = F("sales_count") + 3 * F("rating_count")
+        # pleases, staff picks breaking ties.
+        blend = BEST_MATCH
         if query:
             title_hit = Case(
                 When(Contains(Lower("title"), query.lower()), then=Value(1)),

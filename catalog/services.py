@@ -313,7 +313,7 @@ def add_video(service: Service, *, upload=None, url: str = "", caption: str = ""
     elif url.startswith("https://"):
         item.video_url = url
     else:
-        raise ValidationError(_("Upload a video or give its https:// address."))
+        raise ValidationError(_("Upload a video or enter its https:// address."))
     item.save()
     return item
 

@@ -2,7 +2,7 @@
 navigation's category list, and the search text that holds provider and instructor names."""
 
 from django.core.cache import cache
-from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
 from accounts.models import ProviderProfile
@@ -17,9 +17,22 @@ def forget_nav_categories(**kwargs) -> None:
     cache.delete(CACHE_KEY)
 
 
+@receiver(pre_save, sender=ProviderProfile)
+def provider_name_before(instance: ProviderProfile, raw=False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        instance._old_display_name = None
+        return
+    instance._old_display_name = (
+        ProviderProfile.objects.filter(pk=instance.pk)
+        .values_list("display_name", flat=True)
+        .first()
+    )
+
+
 @receiver(post_save, sender=ProviderProfile)
 def provider_renamed(instance: ProviderProfile, raw=False, **kwargs) -> None:
-    if raw:
+    """Only a new public name changes what search matches; approvals and the like do not."""
+    if raw or getattr(instance, "_old_display_name", None) == instance.display_name:
         return
     for service in Service.objects.filter(provider_id=instance.user_id).select_related(
         "provider__provider_profile"

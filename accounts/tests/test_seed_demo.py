@@ -1,4 +1,5 @@
-"""manage.py seed_demo: the five demo accounts, idempotent, ready to sign in."""
+"""manage.py seed_demo --accounts-only: the five demo accounts, idempotent, ready to sign in.
+(The demo catalogue it also loads by default is tested in catalog/tests/test_demo.py.)"""
 
 import io
 
@@ -23,11 +24,11 @@ DEMO_EMAILS = {
 
 @pytest.fixture
 def seeded():
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--accounts-only", stdout=io.StringIO())
 
 
 def test_running_it_twice_gives_exactly_the_five_demo_users(seeded):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--accounts-only", stdout=io.StringIO())
 
     assert set(User.objects.values_list("email", flat=True)) == DEMO_EMAILS
     assert User.objects.count() == 5
@@ -59,7 +60,7 @@ def test_the_demo_roles(seeded):
 
 
 def test_the_command_prints_the_demo_accounts(capsys):
-    call_command("seed_demo")
+    call_command("seed_demo", "--accounts-only")
 
     out = capsys.readouterr().out
     for email in DEMO_EMAILS:
@@ -85,7 +86,7 @@ def test_reseeding_keeps_a_password_the_user_changed(seeded):
     learner.set_password("a-new-and-long-password")
     learner.save()
 
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--accounts-only", stdout=io.StringIO())
 
     learner.refresh_from_db()
     assert learner.check_password("a-new-and-long-password")

@@ -167,10 +167,11 @@ def test_the_seats_left_message_is_in_chinese_by_default():
 def test_a_sold_out_package_cannot_be_bought_at_all():
     package = PackageFactory(capacity=5, reserved=5)
 
-    with translation.override("en"), pytest.raises(SoldOut) as refused:
-        quote_line(package)
+    with translation.override("en"):
+        with pytest.raises(SoldOut) as refused:
+            quote_line(package)
 
-    assert str(refused.value.message) == "Sold out."
+        assert str(refused.value.message) == "Sold out."
 
 
 # --- ksmall.money -----------------------------------------------------------------------------

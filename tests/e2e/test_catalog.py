@@ -47,7 +47,9 @@ def catalogue(media_root):
     )
     tutoring = AddOnFactory(service=service, name="1对1答疑", price=Decimal("200.00"))
     AddOnFactory(service=service, name="纸质讲义包邮", price=Decimal("49.00"))
-    upload = SimpleUploadedFile("cover.png", image_bytes(size=(1600, 900)), content_type="image/png")
+    upload = SimpleUploadedFile(
+        "cover.png", image_bytes(size=(1600, 900)), content_type="image/png"
+    )
     add_gallery_image(service, upload)
     other = ServiceFactory(title="日语五十音入门", category=japanese, mode=Service.Mode.RECORDED)
     PackageFactory(service=other, name="自学版", price=Decimal("99.00"))
