@@ -115,7 +115,7 @@ def latest_reviews(service: Service, *, offset: int = 0, limit: int = 5) -> list
     )
 
 
-def related_services(service: Service, *, limit: int = 6) -> list[Service]:
+def related_services(service: Service, *, limit: int = 4) -> list[Service]:
     """Best sellers of the same category, else of its parent."""
     category_ids = [service.category_id]
     if service.category.parent_id:
