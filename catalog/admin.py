@@ -458,7 +458,11 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
             if service.is_published:
                 skipped += 1
                 continue
-            approve_service(service, by=request.user)
+            try:
+                approve_service(service, by=request.user)
+            except ValidationError as error:
+                self._skipped(request, f"{service.title}: {' '.join(error.messages)}")
+                continue
             changed += 1
         self.message_user(
             request,
@@ -487,12 +491,18 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
         if "apply" in request.POST:
             form = RejectionForm(request.POST)
             if form.is_valid():
+                rejected = 0
                 for service in pending:
-                    reject_service(service, by=request.user, reason=form.cleaned_data["reason"])
+                    try:
+                        reject_service(service, by=request.user, reason=form.cleaned_data["reason"])
+                    except ValidationError as error:  # decided meanwhile by someone else
+                        self._skipped(request, f"{service.title}: {' '.join(error.messages)}")
+                        continue
+                    rejected += 1
                 self.message_user(
                     request,
-                    ngettext("Rejected %(n)d listing.", "Rejected %(n)d listings.", len(pending))
-                    % {"n": len(pending)},
+                    ngettext("Rejected %(n)d listing.", "Rejected %(n)d listings.", rejected)
+                    % {"n": rejected},
                 )
                 if skipped:
                     self._skipped(request, not_pending_message(skipped))
@@ -669,6 +679,10 @@ class ReviewAdmin(admin.ModelAdmin):
     ]
 
     def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting would leave the rating counters behind; hiding keeps them right.
         return False
 
     @admin.display(description=_("stars"), ordering="rating")

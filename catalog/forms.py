@@ -11,6 +11,23 @@ from .errors import CatalogError
 from .models import Service
 from .pricing import MAX_QUANTITY, LineQuote, quote_line
 
+MAX_ID = 2**63 - 1
+
+
+class AddOnChoiceField(forms.ModelMultipleChoiceField):
+    """Ids that cannot be a primary key are refused before they reach the database (a
+    20-digit id overflows SQLite's integer and must not become a 500)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if not str(item).isdigit() or int(item) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+        return super()._check_values(value)
+
 
 class LineChoiceForm(forms.Form):
     variant = forms.ModelChoiceField(
@@ -19,7 +36,7 @@ class LineChoiceForm(forms.Form):
         empty_label=None,
         error_messages={"invalid_choice": _("Choose one of the packages offered.")},
     )
-    addons = forms.ModelMultipleChoiceField(
+    addons = AddOnChoiceField(
         queryset=None,
         label=_("Add-ons"),
         required=False,

@@ -12,7 +12,7 @@ IMAGE_MAX_BYTES = 10 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000
 LARGE_WIDTH = 1200
 SMALL_WIDTH = 400
-VIDEO_MAX_BYTES = 100 * 1024 * 1024
+VIDEO_MAX_BYTES = 50 * 1024 * 1024  # below nginx's client_max_body_size (deploy/nginx.conf)
 
 
 def gallery_image_files(upload) -> tuple[ContentFile, ContentFile]:

@@ -3,7 +3,17 @@
 from dataclasses import dataclass, field
 
 from django.contrib.auth.base_user import AbstractBaseUser as User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 
 from accounts.permissions import is_staff
@@ -86,6 +96,14 @@ def service_for_page(slug: str, viewer: User) -> Service:
     return service
 
 
+def service_to_price(slug: str, viewer: User) -> Service:
+    """Just the service row, for the live price: the form loads the packages and add-ons."""
+    service = Service.objects.filter(slug=slug).first()
+    if service is None or not can_view(service, viewer):
+        raise Http404
+    return service
+
+
 def favorite_service(slug: str, user: User) -> Service:
     """A service the user may see or has among their favourites (even if now off sale)."""
     service = Service.objects.filter(slug=slug).first()
@@ -116,15 +134,21 @@ def latest_reviews(service: Service, *, offset: int = 0, limit: int = 5) -> list
 
 
 def related_services(service: Service, *, limit: int = 4) -> list[Service]:
-    """Best sellers of the same category, else of its parent."""
-    category_ids = [service.category_id]
+    """Best sellers of the same category first, then of its sibling categories."""
+    nearby = Q(category_id=service.category_id)
     if service.category.parent_id:
-        category_ids.append(service.category.parent_id)
+        nearby |= Q(category__parent_id=service.category.parent_id)
+    same_category = Case(
+        When(category_id=service.category_id, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
     return list(
         service_cards()
-        .filter(category_id__in=category_ids)
+        .filter(nearby)
         .exclude(pk=service.pk)
-        .order_by("-sales_count", "-pk")[:limit]
+        .alias(distance=same_category)
+        .order_by("distance", "-sales_count", "-pk")[:limit]
     )
 
 

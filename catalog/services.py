@@ -61,8 +61,11 @@ def refresh_listing(service: Service) -> Service:
     return service
 
 
+@transaction.atomic
 def refresh_rating(service: Service) -> Service:
-    """Average, count and per-star histogram of the visible reviews."""
+    """Average, count and per-star histogram of the visible reviews. The service row is
+    locked first, so two reviews committed at once are both counted."""
+    Service.objects.select_for_update().filter(pk=service.pk).values_list("pk").first()
     visible = Review.objects.filter(service=service, is_hidden=False)
     per_star = dict(visible.values_list("rating").annotate(n=Count("pk")).order_by())
     summary = visible.aggregate(avg=Avg("rating"), count=Count("pk"))

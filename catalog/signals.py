@@ -2,6 +2,7 @@
 navigation's category list, and the search text that holds provider and instructor names."""
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.dispatch import receiver
 
@@ -14,7 +15,8 @@ from .services import refresh_listing
 
 @receiver([post_save, post_delete], sender=Category)
 def forget_nav_categories(**kwargs) -> None:
-    cache.delete(CACHE_KEY)
+    # After the commit: a request running meanwhile would otherwise cache the old list again.
+    transaction.on_commit(lambda: cache.delete(CACHE_KEY))
 
 
 @receiver(pre_save, sender=ProviderProfile)
@@ -61,13 +63,23 @@ def instructor_deleted(instance: Instructor, **kwargs) -> None:
 
 
 @receiver(m2m_changed, sender=Service.instructors.through)
-def instructors_changed(instance, action: str, reverse: bool, **kwargs) -> None:
-    if action not in ("post_add", "post_remove", "post_clear"):
+def instructors_changed(instance, action: str, reverse: bool, pk_set=None, **kwargs) -> None:
+    if not reverse:  # service.instructors.add/remove/clear(...)
+        if action in ("post_add", "post_remove", "post_clear"):
+            refresh_listing(instance)
         return
-    if reverse:  # instructor.services.add(...)
-        for service in Service.objects.filter(instructors=instance).select_related(
-            "provider__provider_profile"
-        ):
-            refresh_listing(service)
+    # instructor.services.add/remove/clear(...): the services concerned are in pk_set,
+    # except for clear, where they must be read before the links go.
+    if action == "pre_clear":
+        instance._cleared_service_ids = list(instance.services.values_list("pk", flat=True))
+        return
+    if action in ("post_add", "post_remove"):
+        service_ids = pk_set or ()
+    elif action == "post_clear":
+        service_ids = getattr(instance, "_cleared_service_ids", [])
     else:
-        refresh_listing(instance)
+        return
+    for service in Service.objects.filter(pk__in=service_ids).select_related(
+        "provider__provider_profile"
+    ):
+        refresh_listing(service)

@@ -39,8 +39,9 @@ def home(request):
 @transaction.non_atomic_requests
 def service_list(request):
     filterset = ServiceFilter(
-        request.GET or None,
-        queryset=selectors.with_favorite_flag(selectors.service_cards(), request.user),
+        # Always bound (an empty query too), so the default order is the filter's own.
+        request.GET,
+        queryset=selectors.service_cards(),
     )
     paginator = Paginator(filterset.qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
@@ -112,7 +113,7 @@ def service_detail(request, slug: str):
 def service_price(request, slug: str):
     """The price box for a package, add-ons and quantity: the detail page asks for it
     with htmx whenever the choice changes. Prices come from ``quote_line`` only."""
-    service = selectors.service_for_page(slug, request.user)
+    service = selectors.service_to_price(slug, request.user)
     form = LineChoiceForm(service, request.GET)
     error = ""
     if not form.is_valid():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+WEBP_MAX_SIDE = 16383
 
 
 def reencode_image(
@@ -41,25 +42,33 @@ def reencode_image(
 def reencode_image_widths(
     upload, *, widths: tuple[int, ...], max_bytes: int, max_pixels: int
 ) -> list[ContentFile]:
-    """Clean WebP copies of ``upload``, one per width (never enlarged), for ``srcset``."""
+    """Clean WebP copies of ``upload``, one per width (never enlarged), for ``srcset``.
+
+    A very tall image (a 长图) is also kept within WebP's 16,383-pixel side."""
     image = open_checked_image(upload, max_bytes=max_bytes, max_pixels=max_pixels)
     copies = []
     for width in widths:
-        copy = image.copy()
-        if copy.width > width:
-            height = max(1, round(copy.height * width / copy.width))
-            copy = copy.resize((width, height), Image.Resampling.LANCZOS)
+        scale = min(1, width / image.width, WEBP_MAX_SIDE / image.height)
+        copy = image
+        if scale < 1:
+            size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+            copy = image.resize(size, Image.Resampling.LANCZOS)
         copies.append(_encode(copy, "WEBP"))
     return copies
 
 
 def _encode(image: Image.Image, image_format: str) -> ContentFile:
     out = io.BytesIO()
-    if image_format == "WEBP":
-        image.save(out, format="WEBP", quality=82, method=4)
-        return ContentFile(out.getvalue(), name="image.webp")
-    image.save(out, format="JPEG", quality=85, optimize=True)
-    return ContentFile(out.getvalue(), name="image.jpg")
+    try:
+        if image_format == "WEBP":
+            image.save(out, format="WEBP", quality=82, method=4)
+            return ContentFile(out.getvalue(), name="image.webp")
+        image.save(out, format="JPEG", quality=85, optimize=True)
+        return ContentFile(out.getvalue(), name="image.jpg")
+    except (OSError, ValueError):  # an encoder limit we did not foresee: refuse, never 500
+        raise ValidationError(
+            _("This image cannot be processed. Try a smaller JPEG or PNG."), code="invalid_image"
+        ) from None
 
 
 def open_checked_image(upload, *, max_bytes: int, max_pixels: int) -> Image.Image:

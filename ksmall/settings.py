@@ -280,10 +280,15 @@ SECURE_HSTS_PRELOAD = HTTPS
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Uploads may be served from their own domain (MEDIA_URL=https://media.example.com/), which
+# images and videos must be allowed to load from. Video clips given by address play from
+# the https host the provider named.
+_MEDIA_ORIGIN = ["/".join(MEDIA_URL.split("/")[:3])] if MEDIA_URL.startswith("https://") else []
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *_MEDIA_ORIGIN],
+        "media-src": ["'self'", "https:", *_MEDIA_ORIGIN],
         "style-src": ["'self'"],
         "script-src": ["'self'"],
         "frame-ancestors": ["'none'"],

@@ -11,7 +11,7 @@ from django.test import Client
 
 from accounts.tests.factories import StaffFactory, UserFactory
 from accounts.tests.images import SVG, image_bytes, png_bomb, upload
-from catalog.models import Instructor, Service, ServiceMedia
+from catalog.models import Instructor, Review, Service, ServiceMedia
 from catalog.services import add_gallery_image, add_video
 from catalog.tests.factories import (
     AddOnFactory,
@@ -535,6 +535,26 @@ def test_a_non_staff_user_cannot_run_review_actions():
     assert response.status_code in (302, 403)
     service.refresh_from_db()
     assert service.status == Service.Status.PENDING
+
+
+def test_approving_a_listing_with_nothing_on_sale_is_a_warning_not_a_500(admin_client_):
+    empty = ServiceFactory(status=Service.Status.PENDING)
+
+    response = run_action(admin_client_, SERVICES, "approve", [empty])
+
+    assert response.status_code == 200
+    empty.refresh_from_db()
+    assert empty.status == Service.Status.PENDING
+    assert messages.WARNING in message_levels(response)
+
+
+def test_reviews_cannot_be_deleted_only_hidden(admin_client_):
+    review = ReviewFactory()
+
+    response = admin_client_.get(f"/admin/catalog/review/{review.pk}/delete/")
+
+    assert response.status_code == 403
+    assert Review.objects.filter(pk=review.pk).exists()
 
 
 # --- filters and search -------------------------------------------------------------------------

@@ -392,6 +392,36 @@ def test_the_price_partial_shows_the_saving_against_the_original_price(client, s
     assert "You save ¥2,000.00" in body
 
 
+@pytest.mark.parametrize("addon", ["99999999999999999999", "-1", "abc", "1.5"])
+def test_an_impossible_add_on_id_is_a_message_not_a_500(client, service, addon):
+    standard = service.packages.get(name="标准班")
+
+    response = client.get(
+        price_url(service), {"variant": standard.pk, "addons": addon, "quantity": 1}
+    )
+
+    assert response.status_code == 200
+    assert "price-box__error" in body_of(response)
+
+
+def test_related_services_come_from_the_category_then_its_siblings(client):
+    parent = CategoryFactory()
+    here, sibling, elsewhere = (
+        CategoryFactory(parent=parent),
+        CategoryFactory(parent=parent),
+        CategoryFactory(),
+    )
+    service = PackageFactory(service=ServiceFactory(category=here)).service
+    same = PackageFactory(service=ServiceFactory(category=here, title="同类")).service
+    near = PackageFactory(service=ServiceFactory(category=sibling, title="相邻")).service
+    PackageFactory(service=ServiceFactory(category=elsewhere, title="无关"))
+    Service.objects.filter(pk=near.pk).update(sales_count=999)
+
+    related = client.get(service.get_absolute_url()).context["related"]
+
+    assert [s.title for s in related] == [same.title, near.title]
+
+
 def test_a_price_posted_by_the_browser_is_ignored(client, service):
     standard = service.packages.get(name="标准班")
 

@@ -173,6 +173,20 @@ def test_search_forgets_an_instructor_removed_from_the_service(client):
     assert titles(client.get(LIST, {"q": "赵六"})) == []
 
 
+@pytest.mark.parametrize("how", ["remove", "clear"])
+def test_search_forgets_an_instructor_unlinked_from_the_instructor_side(client, how):
+    service = listed(title="A")
+    instructor = InstructorFactory(provider=service.provider, name="赵六")
+    instructor.services.add(service)
+
+    if how == "remove":
+        instructor.services.remove(service)
+    else:
+        instructor.services.clear()
+
+    assert titles(client.get(LIST, {"q": "赵六"})) == []
+
+
 def test_search_forgets_a_deleted_instructor(client):
     service = listed(title="A")
     instructor = InstructorFactory(provider=service.provider, name="赵六")
@@ -549,3 +563,21 @@ def test_the_list_query_budget_for_a_signed_in_learner(client, django_assert_max
         client.get(LIST)
 
     assert len(two_hundred) == len(twenty)
+
+
+def test_paging_through_the_default_list_reaches_every_service_once(client):
+    category = CategoryFactory()
+    bulk_listed(45, category=category)
+    # Sales differ from the newest-first order, so the two orders cannot be confused.
+    for n, service in enumerate(Service.objects.order_by("pk")):
+        Service.objects.filter(pk=service.pk).update(sales_count=(n * 7) % 45)
+
+    seen = []
+    for page in (1, 2, 3):
+        params = {} if page == 1 else {"page": page}
+        seen += titles(client.get(LIST, params))
+
+    assert len(seen) == 45
+    assert len(set(seen)) == 45
+    best_first = client.get(LIST).context["page"].object_list[0]
+    assert best_first.sales_count == max(Service.objects.values_list("sales_count", flat=True))

@@ -67,6 +67,14 @@ def test_a_small_image_is_never_enlarged(service):
     assert stored(item.thumbnail).size == (300, 200)
 
 
+def test_a_very_tall_image_fits_within_webps_limit(service):
+    # A 长图 1,080 wide and 17,000 tall: WebP cannot hold a side above 16,383 pixels.
+    item = add_gallery_image(service, upload(image_bytes((1080, 17000))))
+
+    assert max(stored(item.image).size) <= 16383
+    assert stored(item.thumbnail).size[0] <= 400
+
+
 def test_an_image_between_the_two_widths_is_only_shrunk_for_the_thumbnail(service):
     item = add_gallery_image(service, upload(image_bytes((800, 600))))
 

@@ -122,6 +122,8 @@ def test_pages_carry_the_security_headers(client):
     assert "default-src 'self'" in csp
     assert "object-src 'none'" in csp
     assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    # Video clips given by an https address must be able to play.
+    assert "media-src 'self' https:" in csp
     assert response["Cross-Origin-Opener-Policy"] == "same-origin"
 
 
