@@ -581,3 +581,22 @@ def test_paging_through_the_default_list_reaches_every_service_once(client):
     assert len(set(seen)) == 45
     best_first = client.get(LIST).context["page"].object_list[0]
     assert best_first.sales_count == max(Service.objects.values_list("sales_count", flat=True))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("query", ["python", "数据分析"])
+def test_the_search_lookup_is_one_the_trigram_index_serves(query):
+    """Search must stay a LIKE on search_text, which the GIN trigram index serves (an
+    icontains on other columns would not). A test table is far too small for the planner
+    to prefer an index, so sequential scans are switched off to ask whether it can."""
+    from catalog.filters import ServiceFilter
+
+    bulk_listed(3, category=CategoryFactory(), title="Python 数据分析实战")
+    found = ServiceFilter().search(Service.objects.all(), "q", query)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+
+    plan = found.explain()
+
+    assert "catalog_service_search_trgm" in plan, plan
+    assert found.count() == 3
