@@ -1411,9 +1411,10 @@ def draw_cover(
     top = (COVER_SIZE[1] - line_height * len(lines)) // 2 + 20
     for number, line in enumerate(lines):
         draw.text((margin, top + number * line_height), line, font=font, fill=white)
+    # The mode sits top right: the site lays its own mode badge over the bottom left.
     label = MODE_LABEL[mode] if has_cjk else MODE_LABEL_ASCII[mode]
+    draw.text((COVER_SIZE[0] - margin, margin + 27), label, font=small, fill=soft, anchor="rm")
     bottom = COVER_SIZE[1] - margin
-    draw.text((margin, bottom), label, font=small, fill=soft, anchor="ls")
     draw.text((COVER_SIZE[0] - margin, bottom), "KS Mall", font=small, fill=soft, anchor="rs")
     return _jpeg(image)
 
