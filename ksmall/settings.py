@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "ksmall.context_processors.site",
                 "catalog.context_processors.nav_categories",
+                "cart.context_processors.cart_count",
             ],
         },
     },

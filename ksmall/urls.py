@@ -23,6 +23,7 @@ admin.site.login = secure_admin_login(admin.site.login)
 urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("", include("catalog.urls")),
+    path("cart/", include("cart.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("me/messages/", include("notifications.urls")),
@@ -32,7 +33,10 @@ urlpatterns = [
     path("favicon.ico", favicon),
 ]
 
-urlpatterns += [path(section, coming_soon, {"section": section}) for section in UPCOMING_SECTIONS]
+urlpatterns += [
+    path(section, coming_soon, {"section": section}, name=section.strip("/").replace("/", "-"))
+    for section in UPCOMING_SECTIONS
+]
 
 handler400 = "ksmall.views.bad_request"
 handler403 = "ksmall.views.permission_denied"

@@ -9,8 +9,6 @@ from django.utils.translation import gettext_lazy as _
 # Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is
 # removed when its app takes over the path; until then the link says what is coming.
 UPCOMING_SECTIONS = {
-    "cart/": _("The shopping cart"),
-    "cart/add/": _("The shopping cart"),
     "checkout/": _("Checkout"),
     "orders/": _("Your orders"),
     "support/": _("The help centre"),
