@@ -52,10 +52,11 @@ def _fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def sms_outbox(settings):
-    """Text messages go to ``accounts.sms.outbox`` (a list of TextMessage), emptied per test."""
-    from accounts import sms
+    """Text messages go to ``notifications.sms.outbox`` (a list of TextMessage), emptied per
+    test."""
+    from notifications import sms
 
-    settings.SMS_BACKEND = "accounts.sms.LocmemBackend"
+    settings.SMS_BACKEND = "notifications.sms.LocmemBackend"
     sms.outbox.clear()
     yield sms.outbox
     sms.outbox.clear()
@@ -100,6 +101,12 @@ def _eager_celery(request):
     app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = saved
+    # Eager tasks run in several threads at once (the concurrency tests) race on Celery's
+    # global "joining a result would block" flag and can leave it set, which later makes
+    # every AsyncResult.get() refuse. Put it back for the next test.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture

@@ -1,1 +1,1 @@
-"""Accounts: the custom User, sign-up and login by email or phone (allauth), roles, SMS."""
+"""Accounts: the custom User, sign-up and login by email or phone (allauth), roles."""

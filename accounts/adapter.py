@@ -9,11 +9,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from notifications.services import queue_email
+from notifications.sms import queue_sms
 
 from .models import User
 from .phone import MainlandPhoneField, normalize_phone
 from .services import release_unverified_phone
-from .sms import queue_sms
 
 EMAIL_MAX_LENGTH = 254
 

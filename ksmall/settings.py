@@ -220,8 +220,8 @@ ACCOUNT_EMAIL_VERIFICATION_SUPPORTS_RESEND = True
 # X-Forwarded-For hop.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
-# SMS goes through a backend like Django's email backends (accounts/sms.py).
-SMS_BACKEND = env.str("SMS_BACKEND", default="accounts.sms.ConsoleBackend")
+# SMS goes through a backend like Django's email backends (notifications/sms.py).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.sms.ConsoleBackend")
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 # The console backends print codes and reset links: production must choose on purpose.
 if not DEBUG and not ("SMS_BACKEND" in env and "EMAIL_URL" in env):
@@ -298,6 +298,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Orders -----------------------------------------------------------------------------------
+
+# An unpaid order is cancelled (and its seats given back) this long after checkout.
+ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
+# An order in service completes by itself this many days after it started, or after the
+# service's study period when that is longer.
+ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
+
 # --- Operations -------------------------------------------------------------------------------
 
 ADMINS = [("KS Mall ops", a) for a in env.list("ADMIN_EMAILS", default=[])]
@@ -313,3 +321,5 @@ LOGGING = {
 }
 
 KSMALL_SITE_NAME = "KS Mall"
+# The site's address as users reach it, put in front of links that leave the site (email).
+KSMALL_SITE_URL = env.str("SITE_URL", default="")

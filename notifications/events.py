@@ -1,42 +1,181 @@
-"""The events the site announces, and how each reads in the inbox.
+"""The events the site announces, how each reads, and which channels may carry it.
 
-Each entry maps an event name to a title and a body (translatable, %-formatted with the
-context given to ``notify``). Apps add their events here as they arrive; ``notify``
-refuses an unknown event, so a typo fails loudly in tests.
+Each entry maps an event name to a ``category`` (a key of ``CATEGORIES``: the user's
+preferences are per category and channel), a ``title`` and a ``body`` (translatable,
+%-formatted with the context given to ``notify``) and, for events worth a text message,
+an ``sms`` text: short (at most 70 Chinese characters once filled in, the length of one
+message, so no free-text placeholders such as titles), without the sender's signature, which
+the SMS channel adds. An event without ``sms`` never goes by SMS. Apps add their events
+here as they arrive; ``notify`` refuses an unknown event, so a typo fails loudly in tests.
 """
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The groups of events a user can switch email and SMS on or off for (the inbox is always on).
+CATEGORIES: dict[str, str] = {
+    "orders": _("Order updates"),
+    "refunds": _("Refunds and after-sales"),
+    "account": _("Account and provider review"),
+    "support": _("Support replies"),
+}
+
+# The channels besides the inbox, in the order the settings page shows them.
+CHANNELS: dict[str, str] = {
+    "email": pgettext_lazy("notification channel", "Email"),
+    "sms": pgettext_lazy("notification channel", "SMS"),
+}
+
+# What a user gets before choosing: email for everything, SMS only where money moves.
+DEFAULT_CHANNELS: dict[str, set[str]] = {
+    "orders": {"email", "sms"},
+    "refunds": {"email", "sms"},
+    "account": {"email"},
+    "support": {"email"},
+}
 
 EVENTS: dict[str, dict] = {
+    # --- accounts and catalogue review -------------------------------------------------------
     "provider_approved": {
+        "category": "account",
         "title": _("Your provider application was approved"),
         "body": _("Welcome aboard, %(name)s. You can now publish services from the dashboard."),
+        "sms": _("Your provider application was approved. You can now publish services."),
     },
     "provider_rejected": {
+        "category": "account",
         "title": _("Your provider application was not approved"),
         "body": _("You can correct the application and apply again. Reason: %(reason)s"),
+        "sms": _("Your provider application was not approved. See the reason in your messages."),
     },
     "service_approved": {
+        "category": "account",
         "title": _("Your listing is live"),
         "body": _("“%(title)s” passed review and is now published in the catalogue."),
     },
     "service_rejected": {
+        "category": "account",
         "title": _("Your listing was not approved"),
         "body": _("“%(title)s” needs changes before it can be published. Reason: %(reason)s"),
     },
     "review_replied": {
+        "category": "orders",
         "title": _("The provider answered your review"),
         "body": _("The provider of “%(title)s” replied to your review."),
+    },
+    # --- orders (context: order_no, title and the keys named in each text) -------------------
+    "order_placed": {
+        "category": "orders",
+        "title": _("Order placed: please pay by %(deadline)s"),
+        "body": _(
+            "Order %(order_no)s for “%(title)s” (%(amount)s) is waiting for payment. "
+            "Pay by %(deadline)s, or the order will be cancelled automatically."
+        ),
+    },
+    "order_paid": {
+        "category": "orders",
+        "title": _("Payment received"),
+        "body": _(
+            "We received %(amount)s for order %(order_no)s, “%(title)s”. We will let you know "
+            "when the provider confirms the arrangements."
+        ),
+        "sms": _("We received your payment of %(amount)s for order %(order_no)s."),
+    },
+    "order_received": {
+        "category": "orders",
+        "title": _("New order: %(title)s"),
+        "body": _(
+            "%(buyer)s paid %(amount)s for order %(order_no)s, “%(title)s”. Please confirm "
+            "the arrangements from your dashboard."
+        ),
+        "sms": _("New paid order %(order_no)s (%(amount)s). Please confirm it in your dashboard."),
+    },
+    "order_cancelled": {
+        "category": "orders",
+        "title": _("Order cancelled"),
+        "body": _("Order %(order_no)s for “%(title)s” was cancelled. Reason: %(reason)s"),
+    },
+    "order_accepted": {
+        "category": "orders",
+        "title": _("The provider confirmed your order"),
+        "body": _(
+            "Order %(order_no)s for “%(title)s” is confirmed and waiting for the service. "
+            "Schedule: %(schedule)s"
+        ),
+        "sms": _("The provider confirmed order %(order_no)s. See the schedule in your orders."),
+    },
+    "order_started": {
+        "category": "orders",
+        "title": _("Your service has started"),
+        "body": _("“%(title)s” (order %(order_no)s) is now in progress."),
+    },
+    "order_completed": {
+        "category": "orders",
+        "title": _("Order completed: how did it go?"),
+        "body": _(
+            "“%(title)s” (order %(order_no)s) is complete. Leave a review to help other "
+            "learners choose."
+        ),
+    },
+    # --- refunds -----------------------------------------------------------------------------
+    "refund_requested": {
+        "category": "refunds",
+        "title": _("Refund requested for order %(order_no)s"),
+        "body": _(
+            "The learner asked for a refund of %(amount)s on “%(title)s”. Reason: %(reason)s. "
+            "Approve or reject it within 72 hours, or it will be approved automatically."
+        ),
+        "sms": _(
+            "A refund of %(amount)s was requested on order %(order_no)s. "
+            "Please respond within 72 hours."
+        ),
+    },
+    "refund_approved": {
+        "category": "refunds",
+        "title": _("Refund approved"),
+        "body": _(
+            "Your refund of %(amount)s for order %(order_no)s, “%(title)s”, was approved and "
+            "is on its way back to your original payment method."
+        ),
+        "sms": _("Your refund of %(amount)s for order %(order_no)s was approved."),
+    },
+    "refund_rejected": {
+        "category": "refunds",
+        "title": _("Refund not approved"),
+        "body": _(
+            "The provider did not approve the refund for order %(order_no)s, “%(title)s”. "
+            "Reason: %(reason)s. If you disagree, you can ask the platform to step in."
+        ),
+        "sms": _(
+            "The refund for order %(order_no)s was not approved. See the reason in your messages."
+        ),
+    },
+    "order_refunded": {
+        "category": "refunds",
+        "title": _("Refund completed"),
+        "body": _(
+            "%(amount)s for order %(order_no)s, “%(title)s”, has been refunded to your "
+            "original payment method."
+        ),
+        "sms": _(
+            "%(amount)s for order %(order_no)s has been refunded to your original payment method."
+        ),
     },
 }
 
 
 def render(event: str, part: str, context: dict) -> str:
+    """One part of an event (``title``, ``body`` or ``sms``) filled in with ``context``, in
+    the active language; an empty string when the event has no such part."""
     spec = EVENTS.get(event)
     if spec is None:
-        return event
+        return "" if part == "sms" else event
     template = str(spec.get(part, ""))
     try:
         return template % context
     except (KeyError, TypeError, ValueError):
         return template
+
+
+def category_of(event: str) -> str:
+    return EVENTS[event]["category"]

@@ -1,9 +1,9 @@
-"""Reads of the inbox shared by pages (the header count, the messages page)."""
+"""Reads of the inbox shared by pages (the header count, the messages page) and preferences."""
 
 from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.db.models import QuerySet
 
-from .models import Message
+from .models import Message, NotificationPreference
 
 
 def unread_count(user: User) -> int:
@@ -12,3 +12,10 @@ def unread_count(user: User) -> int:
 
 def inbox(user: User) -> QuerySet[Message]:
     return Message.objects.filter(user=user).order_by("-created_at", "-pk")
+
+
+def get_preferences(user: User) -> NotificationPreference:
+    """The user's channel choices; the defaults, unsaved, for a user who never chose."""
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(
+        user=user
+    )

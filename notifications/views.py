@@ -1,12 +1,15 @@
-"""The inbox page, /me/messages/."""
+"""The inbox page, /me/messages/, and the notification settings, /me/messages/settings/."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
-from .selectors import inbox
-from .services import mark_read
+from .forms import PreferencesForm
+from .selectors import get_preferences, inbox
+from .services import mark_read, set_preferences
 
 
 @login_required
@@ -20,3 +23,17 @@ def message_list(request):
 def mark_all_read(request):
     mark_read(request.user)
     return redirect("notifications:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request):
+    if request.method == "POST":
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            set_preferences(request.user, **form.flags())
+            messages.success(request, _("Your notification settings have been saved."))
+            return redirect("notifications:settings")
+    else:
+        form = PreferencesForm(preferences=get_preferences(request.user))
+    return render(request, "notifications/settings.html", {"form": form})

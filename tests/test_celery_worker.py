@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from accounts.tasks import deliver_sms
 from ksmall.celery import app, ping
+from notifications.tasks import deliver_sms
 
 BASE_DIR = Path(__file__).resolve().parents[1]
 
@@ -22,7 +22,7 @@ def worker(tmp_path):
     """A worker process on a queue of its own, so that no other worker takes our tasks."""
     queue = f"ksmall-test-{uuid.uuid4().hex[:8]}"
     log = tmp_path / "worker.log"
-    env = {**os.environ, "SMS_BACKEND": "accounts.sms.ConsoleBackend"}
+    env = {**os.environ, "SMS_BACKEND": "notifications.sms.ConsoleBackend"}
     with log.open("w") as out:
         process = subprocess.Popen(
             [

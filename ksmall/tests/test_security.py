@@ -33,7 +33,7 @@ def test_check_deploy_passes_with_production_settings(tmp_path):
         DEBUG="False",
         SECRET_KEY="".join(secrets.choice(alphabet) for _ in range(60)),
         ALLOWED_HOSTS="ksmall.example.com",
-        SMS_BACKEND="accounts.sms.ConsoleBackend",
+        SMS_BACKEND="notifications.sms.ConsoleBackend",
         EMAIL_URL="smtp+tls://mailer:secret@smtp.example.com:587",
         DATABASE_URL=f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     )
@@ -70,7 +70,7 @@ def test_production_refuses_to_start_on_development_defaults(tmp_path, missing, 
         "DEBUG": "False",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "ksmall.example.com",
-        "SMS_BACKEND": "accounts.sms.ConsoleBackend",
+        "SMS_BACKEND": "notifications.sms.ConsoleBackend",
         "EMAIL_URL": "consolemail://",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}",
     }

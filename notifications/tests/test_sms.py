@@ -3,8 +3,8 @@
 import pytest
 from django.db import transaction
 
-from accounts import sms
-from accounts.tasks import deliver_sms
+from notifications import sms
+from notifications.tasks import deliver_sms
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,7 +26,7 @@ def test_a_rolled_back_transaction_sends_nothing(sms_outbox):
 
 
 def test_the_backend_comes_from_settings(settings, capsys, sms_outbox):
-    settings.SMS_BACKEND = "accounts.sms.ConsoleBackend"
+    settings.SMS_BACKEND = "notifications.sms.ConsoleBackend"
 
     sms.send_sms("+8613800000001", "验证码 123456")
 
@@ -38,3 +38,14 @@ def test_the_delivery_task_retries_on_network_errors():
     assert ConnectionError in deliver_sms.autoretry_for
     assert TimeoutError in deliver_sms.autoretry_for
     assert deliver_sms.max_retries and deliver_sms.max_retries <= 10
+
+
+def test_a_backend_that_cannot_be_imported_fails_the_system_check(settings):
+    from notifications.checks import sms_backend_importable
+
+    settings.SMS_BACKEND = "accounts.sms.ConsoleBackend"  # where the backends lived before
+    [error] = sms_backend_importable(None)
+    assert error.id == "notifications.E001"
+
+    settings.SMS_BACKEND = "notifications.sms.ConsoleBackend"
+    assert sms_backend_importable(None) == []

@@ -1,10 +1,14 @@
 """Sending text messages through a configurable backend, like Django's email backends.
 
 settings.SMS_BACKEND names a class with a ``send(phone, text)`` method:
-- ``accounts.sms.ConsoleBackend`` (default): prints the message, for development;
-- ``accounts.sms.LocmemBackend``: keeps messages in ``accounts.sms.outbox``, for tests;
-- a provider adapter (Aliyun, Tencent Cloud…) implementing the same method.
-Messages leave through the ``accounts.tasks.deliver_sms`` Celery task after the commit.
+- ``notifications.sms.ConsoleBackend`` (default): prints the message, for development;
+- ``notifications.sms.LocmemBackend``: keeps messages in ``notifications.sms.outbox``, for
+  tests;
+- a provider adapter (Aliyun, Tencent Cloud…) implementing the same method, with a timeout
+  on its network calls; it raises ``ConnectionError`` / ``TimeoutError`` (or another
+  ``OSError``) when the message may be retried.
+Messages leave through a Celery task after the commit: ``notifications.tasks.deliver_sms``
+for a ready text (sign-in codes), ``deliver_message`` for an inbox message.
 """
 
 import sys
