@@ -1,6 +1,6 @@
 """Every catalogue write that matters: the listing review workflow, the denormalised
-counters (price from, search text, rating, sales, views), favourites, reviews, media and
-the interest signals behind "recommended for you"."""
+counters (price from, search text, rating, sales, views), package seats, favourites,
+reviews, media and the interest signals behind "recommended for you"."""
 
 from collections.abc import Iterable
 from decimal import Decimal
@@ -8,13 +8,15 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Min
+from django.db.models import Avg, Count, F, Min, Q
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.permissions import is_staff
 from notifications.services import notify
 
+from .errors import SoldOut
 from .media import check_video, gallery_image_files
 from .models import (
     Category,
@@ -217,6 +219,35 @@ def record_sale(package: Package, *, buyer: User, quantity: int) -> None:
     """Count a paid purchase: the sales counter and the buyer's interest."""
     Service.objects.filter(pk=package.service_id).update(sales_count=F("sales_count") + quantity)
     record_interest(buyer, package.service.category, INTEREST_PURCHASE)
+
+
+# ---- seats ---------------------------------------------------------------------------------
+
+
+def reserve_seats(package_id: int, quantity: int) -> None:
+    """Take ``quantity`` seats of a package on sale, or raise SoldOut.
+
+    One conditional UPDATE: the row lock it takes makes a concurrent buyer wait and then
+    re-check the condition against the committed count, so two buyers can never both take
+    the last seat. Unlimited packages (no capacity) count the seats taken too.
+    """
+    if quantity < 1:
+        raise ValueError(f"reserve at least one seat, not {quantity}")
+    taken = (
+        Package.objects.filter(pk=package_id, is_active=True)
+        .filter(Q(capacity__isnull=True) | Q(reserved__lte=F("capacity") - quantity))
+        .update(reserved=F("reserved") + quantity)
+    )
+    if not taken:
+        raise SoldOut()
+
+
+def release_seats(package_id: int, quantity: int) -> None:
+    """Give back ``quantity`` seats (never below zero). Calling it once per cancelled or
+    refunded order is the caller's job (``orders`` keeps a flag for it)."""
+    if quantity < 1:
+        raise ValueError(f"release at least one seat, not {quantity}")
+    Package.objects.filter(pk=package_id).update(reserved=Greatest(F("reserved") - quantity, 0))
 
 
 # ---- reviews -------------------------------------------------------------------------------

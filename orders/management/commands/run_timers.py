@@ -1,0 +1,18 @@
+"""Run the order timers once: cancel unpaid orders past their deadline, start orders whose
+start date has come, complete orders whose study period is over. Safe to run again."""
+
+from django.core.management.base import BaseCommand
+
+from orders import services
+
+
+class Command(BaseCommand):
+    help = "Run the order timers once and print how many orders each one moved."
+
+    def handle(self, *args, **options) -> None:
+        cancelled = services.cancel_expired_orders()
+        started = services.start_due_orders()
+        completed = services.complete_overdue_orders()
+        self.stdout.write(f"cancelled unpaid: {cancelled}")
+        self.stdout.write(f"started: {started}")
+        self.stdout.write(f"completed: {completed}")

@@ -1,0 +1,249 @@
+"""Checkouts, orders, their lines and timelines.
+
+A ``Checkout`` is one submitted checkout form: one payment covers it (合并支付). It holds
+one ``Order`` per provider (拆单), each with ``OrderLine`` snapshots of what was bought at
+what price, and an ``OrderEvent`` timeline. Orders change state only through
+``orders.services.transition`` along the table in ``orders.states``.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from catalog.models import Package, Service
+
+NUMBER_LENGTH = 32  # order and payment numbers are gateway out_trade_no values
+
+
+def lines_title(titles: list[str]) -> str:
+    """The first line's title, and how many more: "雅思口语冲刺班 等 3 项"."""
+    if len(titles) <= 1:
+        return titles[0] if titles else ""
+    more = len(titles) - 1
+    return ngettext("%(title)s and %(n)d more", "%(title)s and %(n)d more", more) % {
+        "title": titles[0],
+        "n": more,
+    }
+
+
+class Checkout(models.Model):
+    """One submitted checkout and the single payment that will cover its orders (the
+    payments app attaches its gateway payment to it by ``payment_no``)."""
+
+    payment_no = models.CharField(_("payment number"), max_length=NUMBER_LENGTH, unique=True)
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="checkouts",
+        verbose_name=_("buyer"),
+    )
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    # The checkout form's idempotency key: submitting the same form twice gives back the
+    # first checkout instead of a second one.
+    token = models.CharField(_("form token"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("placed at"), default=timezone.now, editable=False)
+    pay_deadline = models.DateTimeField(_("pay before"))
+
+    class Meta:
+        verbose_name = _("checkout")
+        verbose_name_plural = _("checkouts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["buyer", "token"], name="orders_checkout_token_once"),
+            models.CheckConstraint(condition=Q(total__gte=0), name="orders_checkout_total_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.payment_no
+
+
+class Order(models.Model):
+    """What one learner bought from one provider in one checkout."""
+
+    class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+        PAID = "paid", _("Paid")
+        AWAITING_SERVICE = "awaiting_service", _("Awaiting service")
+        IN_SERVICE = "in_service", _("In service")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        REFUNDED = "refunded", _("Refunded")
+
+    order_no = models.CharField(_("order number"), max_length=NUMBER_LENGTH, unique=True)
+    checkout = models.ForeignKey(
+        Checkout, on_delete=models.PROTECT, related_name="orders", verbose_name=_("checkout")
+    )
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="orders",
+        verbose_name=_("buyer"),
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="provider_orders",
+        verbose_name=_("provider"),
+    )
+    provider_name = models.CharField(_("provider name"), max_length=60)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT
+    )
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    contact_name = models.CharField(_("contact name"), max_length=40)
+    contact_phone = models.CharField(_("contact mobile number"), max_length=16)
+    note = models.TextField(_("note to the provider"), max_length=500, blank=True)
+    schedule = models.TextField(
+        _("schedule"), blank=True, help_text=_("When and where: time, address or join link.")
+    )
+    service_summary = models.TextField(_("service summary"), blank=True)
+    created_at = models.DateTimeField(_("placed at"), default=timezone.now, editable=False)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    # Set when the order gives its seats back (cancel, timeout, refund), so it does once.
+    seats_released = models.BooleanField(_("seats given back"), default=False)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["buyer", "-created_at"], name="orders_order_buyer"),
+            models.Index(fields=["provider", "status", "-created_at"], name="orders_order_desk"),
+            models.Index(fields=["status", "created_at"], name="orders_order_timers"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return self.order_no
+
+    @property
+    def is_payable(self) -> bool:
+        return self.status == self.Status.PENDING_PAYMENT
+
+    @property
+    def title(self) -> str:
+        """What the order is called in lists and messages (prefetch ``lines``)."""
+        return lines_title([line.title for line in self.lines.all()])
+
+    @property
+    def is_self_paced(self) -> bool:
+        """Every line starts at once after payment (prefetch ``lines``)."""
+        lines = list(self.lines.all())
+        return bool(lines) and all(
+            line.fulfilment == Service.Fulfilment.SELF_PACED for line in lines
+        )
+
+
+class OrderLine(models.Model):
+    """One package bought, with snapshots of what it was when it was bought: later edits
+    to the listing change nothing here."""
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="lines", verbose_name=_("order")
+    )
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("service"),
+    )
+    package = models.ForeignKey(
+        Package,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_lines",
+        verbose_name=_("package"),
+    )
+    title = models.CharField(_("title"), max_length=80)
+    package_name = models.CharField(_("package"), max_length=40)
+    # [{"id": 3, "name": "1对1答疑", "price": "200.00"}, …] at purchase time.
+    addons = models.JSONField(_("add-ons"), default=list, blank=True)
+    unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
+    quantity = models.PositiveSmallIntegerField(_("quantity"))
+    total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    fulfilment = models.CharField(
+        _("fulfilment"), max_length=16, choices=Service.Fulfilment.choices
+    )
+    starts_on = models.DateField(_("start date"), null=True, blank=True)
+    study_days = models.PositiveSmallIntegerField(_("study period (days)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1) & Q(quantity__lte=99),
+                name="orders_line_quantity_1_99",
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0), name="orders_line_unit_price_gte_0"
+            ),
+            models.CheckConstraint(condition=Q(total__gte=0), name="orders_line_total_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} · {self.package_name} × {self.quantity}"
+
+
+class OrderEvent(models.Model):
+    """One entry of an order's timeline: who moved it from which status to which."""
+
+    class Event(models.TextChoices):
+        PLACE = "place", _("Order placed")
+        PAY = "pay", _("Paid")
+        CANCEL = "cancel", _("Cancelled")
+        TIMEOUT = "timeout", _("Not paid in time")
+        ACCEPT = "accept", _("Accepted by the provider")
+        START = "start", _("Service started")
+        COMPLETE = "complete", _("Completed")
+        REFUND = "refund", _("Refunded")
+
+    class Role(models.TextChoices):
+        LEARNER = "learner", _("Learner")
+        PROVIDER = "provider", _("Provider")
+        STAFF = "staff", _("Customer service")
+        SYSTEM = "system", _("System")
+        PAYMENT = "payment", _("Payment")
+
+    order = models.ForeignKey(
+        Order, on_delete=models.CASCADE, related_name="events", verbose_name=_("order")
+    )
+    event = models.CharField(_("event"), max_length=16, choices=Event.choices)
+    from_status = models.CharField(
+        _("from status"), max_length=20, choices=Order.Status.choices, blank=True
+    )
+    to_status = models.CharField(_("to status"), max_length=20, choices=Order.Status.choices)
+    # Null for moves made by the system: timers, the payment callback, the refund flow.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    actor_role = models.CharField(_("acting as"), max_length=16, choices=Role.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("happened at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order timeline")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.event} → {self.to_status}"

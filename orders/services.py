@@ -1,0 +1,587 @@
+"""Every order write that matters: placing a checkout (one order per provider, seats taken,
+prices from the database), moving an order along ``orders.states.TRANSITIONS``, paying a
+checkout, and the timers that cancel, start and complete orders on their own.
+
+Each function is one transaction; notifications leave only after it commits.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.permissions import is_staff
+from accounts.phone import normalize_phone
+from catalog import errors as catalog_errors
+from catalog.models import AddOn, Package, Service
+from catalog.pricing import LineQuote, quote_line, seats_left_message
+from catalog.services import record_sale, release_seats, reserve_seats
+from ksmall.money import format_yuan, to_money
+from notifications.services import notify
+
+from . import errors, signals
+from .models import Checkout, Order, OrderEvent, OrderLine, lines_title
+from .numbers import CHINA, new_order_no, new_payment_no
+from .states import EVENT_ACTIONS, EVENT_FIELDS, RELEASES_SEATS, TRANSITIONS, Event, Role, Status
+
+logger = logging.getLogger(__name__)
+
+MAX_LINES = 50  # lines in one checkout
+NUMBER_ATTEMPTS = 3  # fresh random numbers tried when one is already taken
+
+
+@dataclass(frozen=True)
+class LineChoice:
+    """One line the learner chose: ids and a quantity, never a price."""
+
+    package_id: int
+    addon_ids: Sequence[int] = ()
+    quantity: int = 1
+
+
+# ---- notifications --------------------------------------------------------------------------
+
+# Events told to the provider; every other order event goes to the buyer.
+PROVIDER_EVENTS = frozenset({"order_received"})
+
+
+def order_url(order: Order, *, for_provider: bool = False) -> str:
+    """Where a message about ``order`` links to (the URL contract in DESIGN.md)."""
+    if for_provider:
+        return f"/dashboard/orders/{order.order_no}/"
+    return f"/orders/{order.order_no}/"
+
+
+def _announce(order: Order, event: str, **context: str) -> None:
+    """Tell the buyer (or the provider, for provider events) about ``event`` once the
+    transaction commits; a rolled-back change tells nobody. The text's context is fixed
+    now, inside the transaction, from the order as it is."""
+    for_provider = event in PROVIDER_EVENTS
+    recipient_id = order.provider_id if for_provider else order.buyer_id
+    context = {"order_no": order.order_no, **context}
+    if "title" not in context:
+        context["title"] = order.title
+    url = order_url(order, for_provider=for_provider)
+
+    def send() -> None:
+        notify(User.objects.get(pk=recipient_id), event, context, url=url)
+
+    # robust: a failing message must not turn a committed payment or order into an error.
+    transaction.on_commit(send, robust=True)
+
+
+def _announce_move(order: Order, event: str, role: str, note: str) -> None:
+    """What a move tells, after commit: messages to the learner or provider, and the
+    ``order_cancelled`` signal for the payments app."""
+    if event == Event.PAY:
+        amount = format_yuan(order.total)
+        _announce(order, "order_paid", amount=amount)
+        _announce(order, "order_received", amount=amount, buyer=order.buyer.display_name)
+    elif event in (Event.CANCEL, Event.TIMEOUT):
+        _announce(order, "order_cancelled", reason=note or _cancel_reason(event, role))
+        order_id, checkout_id = order.pk, order.checkout_id
+        transaction.on_commit(
+            lambda: signals.order_cancelled.send(
+                sender=Order, order_id=order_id, checkout_id=checkout_id, event=str(event)
+            ),
+            robust=True,
+        )
+    elif event == Event.ACCEPT and order.schedule:
+        # A self-paced order is accepted by the system with nothing to schedule: the
+        # learner hears about it when it starts, a moment later.
+        _announce(order, "order_accepted", schedule=order.schedule)
+    elif event == Event.START:
+        _announce(order, "order_started")
+    elif event == Event.COMPLETE:
+        _announce(order, "order_completed")
+    # Refund: the refund flow tells the learner, with the amount actually paid back.
+
+
+def _cancel_reason(event: str, role: str) -> str:
+    if event == Event.TIMEOUT:
+        return _("It was not paid in time.")
+    if role == Role.STAFF:
+        return _("Cancelled by customer service.")
+    return _("Cancelled at your request.")
+
+
+# ---- placing a checkout ---------------------------------------------------------------------
+
+
+def place_orders(
+    buyer: User,
+    lines: Sequence[LineChoice],
+    *,
+    contact_name: str,
+    contact_phone: str,
+    note: str = "",
+    token: str,
+) -> Checkout:
+    """Place the chosen lines: one Checkout (one payment), one pending Order per provider.
+
+    Prices, availability and seats are checked again from the database; nothing the
+    browser sent besides ids and quantities is used. ``token`` is the checkout form's
+    idempotency key: submitting the same form again returns the first checkout. Seats are
+    taken last, in package order (no deadlock between two checkouts); a sold-out line
+    raises ``orders.errors.SoldOut`` (also a ``catalog.errors.SoldOut``) and nothing is
+    written. Other problems raise a ``CheckoutError`` with a message for the form.
+    """
+    token = (token or "").strip()
+    if not token or len(token) > 64:
+        raise errors.CheckoutExpired()
+    with transaction.atomic():
+        existing = Checkout.objects.filter(buyer=buyer, token=token).first()
+        if existing is not None:
+            return existing
+        contact_name, contact_phone, note = _clean_contact(contact_name, contact_phone, note)
+        quotes = _priced_lines(lines)
+
+        by_provider: dict[int, list[LineQuote]] = {}
+        for quote in quotes:
+            by_provider.setdefault(quote.package.service.provider_id, []).append(quote)
+        order_totals = {
+            provider_id: to_money(sum(quote.total for quote in group))
+            for provider_id, group in by_provider.items()
+        }
+        now = timezone.now()
+        try:
+            checkout = _insert_numbered(
+                Checkout,
+                "payment_no",
+                new_payment_no,
+                buyer=buyer,
+                token=token,
+                total=to_money(sum(order_totals.values())),
+                created_at=now,
+                pay_deadline=now + timedelta(minutes=settings.ORDER_PAYMENT_MINUTES),
+            )
+        except IntegrityError:
+            # The same form, submitted twice at once: the other request placed it first.
+            existing = Checkout.objects.filter(buyer=buyer, token=token).first()
+            if existing is None:
+                raise
+            return existing
+
+        contact = (contact_name, contact_phone, note)
+        orders = [
+            _create_order(checkout, provider_id, group, order_totals[provider_id], now, contact)
+            for provider_id, group in by_provider.items()
+        ]
+        _take_seats(quotes)
+
+        deadline = timezone.localtime(checkout.pay_deadline, CHINA).strftime("%H:%M")
+        for order, group in zip(orders, by_provider.values(), strict=True):
+            _announce(
+                order,
+                "order_placed",
+                title=lines_title([quote.package.service.title for quote in group]),
+                amount=format_yuan(order.total),
+                deadline=deadline,
+            )
+    return checkout
+
+
+def _clean_contact(name: str, phone: str, note: str) -> tuple[str, str, str]:
+    name = " ".join((name or "").split())
+    note = (note or "").strip()
+    if not name or len(name) > 40 or "\x00" in name:
+        raise errors.InvalidContact(_("Enter the contact name (at most 40 characters)."))
+    try:
+        phone = normalize_phone(phone)
+    except ValidationError as error:
+        raise errors.InvalidContact(error.messages[0]) from None
+    if len(note) > 500 or "\x00" in note:
+        raise errors.CheckoutError(_("Keep the note to the provider under 500 characters."))
+    return name, phone, note
+
+
+def _priced_lines(lines: Sequence[LineChoice]) -> list[LineQuote]:
+    """Re-read every package and add-on and price each line with ``catalog.pricing``."""
+    if not lines:
+        raise errors.EmptyCheckout()
+    if len(lines) > MAX_LINES:
+        raise errors.TooManyLines()
+    try:
+        wanted = [
+            (int(line.package_id), [int(pk) for pk in line.addon_ids], line.quantity)
+            for line in lines
+        ]
+    except (TypeError, ValueError):
+        raise errors.LineUnavailable() from None
+    packages = Package.objects.select_related(
+        "service__provider__provider_profile", "service__category"
+    ).in_bulk({package_id for package_id, _, _ in wanted})
+    addons = AddOn.objects.in_bulk({pk for _, addon_ids, _ in wanted for pk in addon_ids})
+
+    quotes = []
+    for package_id, addon_ids, quantity in wanted:
+        package = packages.get(package_id)
+        if package is None:
+            raise errors.LineUnavailable()
+        if any(pk not in addons for pk in addon_ids):
+            raise errors.LineUnavailable(
+                _line_message(package, catalog_errors.InvalidChoice.message)
+            )
+        try:
+            quotes.append(quote_line(package, [addons[pk] for pk in addon_ids], quantity))
+        except catalog_errors.SoldOut as error:
+            raise errors.SoldOut(_line_message(package, error.message)) from None
+        except catalog_errors.InvalidQuantity as error:
+            raise errors.InvalidQuantity(_line_message(package, error.message)) from None
+        except catalog_errors.CatalogError as error:
+            raise errors.LineUnavailable(_line_message(package, error.message)) from None
+    return quotes
+
+
+def _line_message(package: Package, reason) -> str:
+    return _("“%(title)s” (%(package)s): %(reason)s") % {
+        "title": package.service.title,
+        "package": package.name,
+        "reason": reason,
+    }
+
+
+def _insert_numbered(model, number_field: str, new_number, **values):
+    """Create a row under a fresh random number, trying another if it is already taken.
+
+    Each try runs in a savepoint, so a clash leaves the transaction usable. An
+    IntegrityError on anything else (the checkout token) goes to the caller.
+    """
+    for attempt in range(NUMBER_ATTEMPTS):
+        number = new_number()
+        try:
+            with transaction.atomic():
+                return model.objects.create(**{number_field: number}, **values)
+        except IntegrityError:
+            taken = model.objects.filter(**{number_field: number}).exists()
+            if not taken or attempt == NUMBER_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _create_order(
+    checkout: Checkout,
+    provider_id: int,
+    quotes: list[LineQuote],
+    total,
+    now: datetime,
+    contact: tuple[str, str, str],
+) -> Order:
+    contact_name, contact_phone, note = contact
+    first_service = quotes[0].package.service
+    order = _insert_numbered(
+        Order,
+        "order_no",
+        new_order_no,
+        checkout=checkout,
+        buyer=checkout.buyer,
+        provider_id=provider_id,
+        provider_name=first_service.provider_name[:60],
+        total=total,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        note=note,
+        created_at=now,
+    )
+    OrderLine.objects.bulk_create(_line_snapshot(order, quote) for quote in quotes)
+    OrderEvent.objects.create(
+        order=order,
+        event=Event.PLACE,
+        from_status="",
+        to_status=Status.PENDING_PAYMENT,
+        actor=checkout.buyer,
+        actor_role=Role.LEARNER,
+        created_at=now,
+    )
+    return order
+
+
+def _line_snapshot(order: Order, quote: LineQuote) -> OrderLine:
+    package, service = quote.package, quote.package.service
+    return OrderLine(
+        order=order,
+        service=service,
+        package=package,
+        title=service.title,
+        package_name=package.name,
+        addons=[
+            {"id": addon.pk, "name": addon.name, "price": str(to_money(addon.price))}
+            for addon in quote.addons
+        ],
+        unit_price=quote.unit_price,
+        quantity=quote.quantity,
+        total=quote.total,
+        fulfilment=service.fulfilment,
+        starts_on=service.starts_on,
+        study_days=service.study_days,
+    )
+
+
+def _take_seats(quotes: list[LineQuote]) -> None:
+    """Reserve the seats of every line, package by package in id order, so two checkouts
+    that share packages lock them in the same order and never deadlock."""
+    seats: dict[int, int] = defaultdict(int)
+    packages = {}
+    for quote in quotes:
+        seats[quote.package.pk] += quote.quantity
+        packages[quote.package.pk] = quote.package
+    for package_id in sorted(seats):
+        try:
+            reserve_seats(package_id, seats[package_id])
+        except catalog_errors.SoldOut:
+            # Taken meanwhile, or several lines of one package together exceed what is left.
+            package = packages[package_id]
+            package.refresh_from_db(fields=["capacity", "reserved"])
+            reason = seats_left_message(package) if package.seats_left else _("Sold out.")
+            raise errors.SoldOut(_line_message(package, reason)) from None
+
+
+# ---- moving an order ------------------------------------------------------------------------
+
+
+def transition(
+    order: Order,
+    event: str,
+    *,
+    actor: User | None = None,
+    role: str,
+    note: str = "",
+    **fields: str,
+) -> Order:
+    """Apply ``event`` to ``order`` as ``actor`` acting in ``role``; return the order.
+
+    Under a lock on the order row: the move must be in ``TRANSITIONS`` for the current
+    status and open to ``role``, and the actor must be the order's buyer (learner), its
+    provider (provider) or staff (staff); ``system`` and ``payment`` are the site's own
+    code paths and take no actor (one may be recorded). Otherwise TransitionNotAllowed,
+    and nothing changes. ``fields`` are the texts an event sets (``schedule`` on accept,
+    ``service_summary`` on complete). The move sets the status and its timestamp, writes
+    a timeline event, gives seats back once on cancel, timeout and refund, counts the
+    sale on pay (and moves a self-paced order on to in service), and announces itself
+    after commit.
+    """
+    unexpected = set(fields) - EVENT_FIELDS.get(event, frozenset())
+    if unexpected:
+        raise TypeError(f"{event!r} does not set {sorted(unexpected)}")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        move = TRANSITIONS.get((locked.status, event))
+        action = EVENT_ACTIONS.get(event, event)
+        if move is None:
+            raise errors.TransitionNotAllowed(
+                _("You cannot %(action)s an order that is “%(status)s”.")
+                % {"action": action, "status": locked.get_status_display()}
+            )
+        if not _may_act(locked, actor, role, move.roles):
+            raise errors.TransitionNotAllowed(
+                _("You cannot %(action)s this order.") % {"action": action}
+            )
+        texts = {name: (value or "").strip() for name, value in fields.items()}
+        required = move.requires.get(role)
+        if required and not texts.get(required):
+            raise errors.DetailsMissing(
+                _("Tell the learner when and where the service takes place.")
+                if required == "schedule"
+                else _("Write a short summary of the service for the learner.")
+            )
+
+        now = timezone.now()
+        from_status = locked.status
+        locked.status = move.to_status
+        setattr(locked, move.stamp, now)
+        for name, value in texts.items():
+            setattr(locked, name, value)
+        changed = ["status", move.stamp, *texts]
+        if event in RELEASES_SEATS and not locked.seats_released:
+            _give_seats_back(locked)
+            locked.seats_released = True
+            changed.append("seats_released")
+        locked.save(update_fields=changed)
+        OrderEvent.objects.create(
+            order=locked,
+            event=event,
+            from_status=from_status,
+            to_status=move.to_status,
+            actor=actor,
+            actor_role=role,
+            note=note.strip(),
+            created_at=now,
+        )
+        if event == Event.PAY:
+            _record_sales(locked)
+        _announce_move(locked, event, role, note.strip())
+        if event == Event.PAY and locked.is_self_paced:
+            # DESIGN: self-paced services move from paid to in service by themselves.
+            transition(locked, Event.ACCEPT, role=Role.SYSTEM)
+            transition(locked, Event.START, role=Role.SYSTEM)
+
+    for field in Order._meta.concrete_fields:
+        setattr(order, field.attname, getattr(locked, field.attname))
+    return order
+
+
+def _may_act(order: Order, actor: User | None, role: str, roles: frozenset[str]) -> bool:
+    if role not in roles:
+        return False
+    if role in (Role.SYSTEM, Role.PAYMENT):
+        return True
+    if actor is None or not actor.is_active:
+        return False
+    if role == Role.LEARNER:
+        return actor.pk == order.buyer_id
+    if role == Role.PROVIDER:
+        return actor.pk == order.provider_id
+    return role == Role.STAFF and is_staff(actor)
+
+
+def _give_seats_back(order: Order) -> None:
+    seats: dict[int, int] = defaultdict(int)
+    for package_id, quantity in order.lines.filter(package__isnull=False).values_list(
+        "package_id", "quantity"
+    ):
+        seats[package_id] += quantity
+    for package_id in sorted(seats):
+        release_seats(package_id, seats[package_id])
+
+
+def _record_sales(order: Order) -> None:
+    lines = order.lines.filter(package__isnull=False).select_related("package__service__category")
+    for line in sorted(lines, key=lambda line: line.package.service_id):
+        record_sale(line.package, buyer=order.buyer, quantity=line.quantity)
+
+
+# ---- thin helpers, for readable callers -----------------------------------------------------
+
+
+def mark_paid(checkout: Checkout, *, actor: User | None = None, note: str = "") -> list[Order]:
+    """The payment covering ``checkout`` succeeded: pay every order still awaiting payment.
+
+    Idempotent: orders already paid (or further along) are left alone, so a duplicate
+    callback changes nothing. Orders cancelled meanwhile stay cancelled; the payments app
+    decides what happens to money that arrived too late. Returns the orders paid now.
+    """
+    with transaction.atomic():
+        # Lock every order of the checkout first, in id order: a second payer waits here,
+        # then finds them paid.
+        orders = list(Order.objects.select_for_update().filter(checkout=checkout).order_by("pk"))
+        payable = [order for order in orders if order.status == Status.PENDING_PAYMENT]
+        if payable:
+            # Paying counts sales on the services' rows: lock them in id order up front, so
+            # two checkouts sharing services cannot deadlock whatever their order order.
+            services = OrderLine.objects.filter(order__in=payable).values("service_id")
+            list(
+                Service.objects.select_for_update()
+                .filter(pk__in=services)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+        for order in payable:
+            transition(order, Event.PAY, actor=actor, role=Role.PAYMENT, note=note)
+    return payable
+
+
+def cancel_order(order: Order, *, by: User, note: str = "") -> Order:
+    """The buyer, or staff, cancels an order awaiting payment."""
+    role = Role.STAFF if by.pk != order.buyer_id and is_staff(by) else Role.LEARNER
+    return transition(order, Event.CANCEL, actor=by, role=role, note=note)
+
+
+def accept_order(order: Order, *, by: User, schedule: str) -> Order:
+    """The provider confirms a paid order and tells the learner when and where."""
+    return transition(order, Event.ACCEPT, actor=by, role=Role.PROVIDER, schedule=schedule)
+
+
+def start_order(order: Order, *, by: User) -> Order:
+    return transition(order, Event.START, actor=by, role=Role.PROVIDER)
+
+
+def complete_order(order: Order, *, by: User, summary: str) -> Order:
+    """The provider completes an order in service, with a summary for the learner."""
+    return transition(order, Event.COMPLETE, actor=by, role=Role.PROVIDER, service_summary=summary)
+
+
+def confirm_order(order: Order, *, by: User) -> Order:
+    """The learner confirms the service was delivered (确认完成)."""
+    return transition(order, Event.COMPLETE, actor=by, role=Role.LEARNER)
+
+
+def extend_pay_deadline(checkout: Checkout, *, until: datetime) -> Checkout:
+    """Give a checkout more time to be paid (a bank transfer has 72 hours); never less."""
+    Checkout.objects.filter(pk=checkout.pk, pay_deadline__lt=until).update(pay_deadline=until)
+    checkout.refresh_from_db(fields=["pay_deadline"])
+    return checkout
+
+
+# ---- timers ---------------------------------------------------------------------------------
+
+
+def cancel_expired_orders(now: datetime | None = None) -> int:
+    """Cancel (``timeout``) the orders still unpaid after their checkout's deadline, which
+    gives their seats back. Returns how many."""
+    now = now or timezone.now()
+    due = (
+        Order.objects.filter(status=Status.PENDING_PAYMENT, checkout__pay_deadline__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    return sum(_timer_move(pk, Status.PENDING_PAYMENT, Event.TIMEOUT) for pk in list(due))
+
+
+def start_due_orders(now: datetime | None = None) -> int:
+    """Start the accepted orders whose start date (in China) has come. Returns how many."""
+    today = (now or timezone.now()).astimezone(CHINA).date()
+    due = (
+        Order.objects.filter(status=Status.AWAITING_SERVICE, lines__starts_on__lte=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    return sum(_timer_move(pk, Status.AWAITING_SERVICE, Event.START) for pk in list(due))
+
+
+def complete_overdue_orders(now: datetime | None = None) -> int:
+    """Complete the orders in service whose study period (at least
+    ``ORDER_AUTO_COMPLETE_DAYS``) has passed since they started. Returns how many."""
+    now = now or timezone.now()
+    least = settings.ORDER_AUTO_COMPLETE_DAYS
+    candidates = (
+        Order.objects.filter(status=Status.IN_SERVICE, started_at__lte=now - timedelta(days=least))
+        .annotate(study_days=Max("lines__study_days"))
+        .order_by("pk")
+        .values_list("pk", "started_at", "study_days")
+    )
+    due = [
+        pk
+        for pk, started_at, study_days in candidates
+        if started_at + timedelta(days=max(study_days or 0, least)) <= now
+    ]
+    return sum(_timer_move(pk, Status.IN_SERVICE, Event.COMPLETE) for pk in due)
+
+
+def _timer_move(order_id: int, status: str, event: str) -> bool:
+    """Apply one timer move in its own transaction. An order locked by someone else (a
+    payment arriving, the learner cancelling) is skipped: the next run sees it again."""
+    try:
+        with transaction.atomic():
+            order = (
+                Order.objects.select_for_update(skip_locked=True)
+                .filter(pk=order_id, status=status)
+                .first()
+            )
+            if order is None:
+                return False
+            transition(order, event, role=Role.SYSTEM)
+            return True
+    except Exception:
+        # One broken order must not stop the timer for all the others.
+        logger.exception("timer could not apply %s to order %s", event, order_id)
+        return False

@@ -1,0 +1,100 @@
+"""The order state machine: every move an order can make, in one table.
+
+``TRANSITIONS[(from_status, event)]`` says where the move leads, who may make it, which
+timestamp it sets and what an actor in a given role must say. Placing an order is its
+creation (``place``: — → pending_payment, by the learner) and so is not a move here.
+``orders.services.transition`` is the one function that applies the table.
+
+| from             | event    | to               | who                                  |
+|------------------|----------|------------------|--------------------------------------|
+| pending_payment  | pay      | paid             | payment (the gateway callback)       |
+| pending_payment  | cancel   | cancelled        | learner, staff                       |
+| pending_payment  | timeout  | cancelled        | system (the payment deadline passed) |
+| paid             | accept   | awaiting_service | provider (with a schedule), system   |
+| awaiting_service | start    | in_service       | provider, system (start date)        |
+| in_service       | complete | completed        | provider (with a summary), learner   |
+|                  |          |                  | (confirms), system (period over)     |
+| paid, awaiting_service, in_service | refund | refunded | system (the refund flow)       |
+"""
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import Order, OrderEvent
+
+Status = Order.Status
+Event = OrderEvent.Event
+Role = OrderEvent.Role
+
+
+@dataclass(frozen=True)
+class Transition:
+    to_status: str
+    roles: frozenset[str]
+    stamp: str  # the Order timestamp field set by the move
+    # role -> the Order field an actor in that role must fill in for this move
+    requires: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _move(to_status, roles, stamp, requires=None) -> Transition:
+    return Transition(to_status, frozenset(roles), stamp, MappingProxyType(requires or {}))
+
+
+_REFUND = _move(Status.REFUNDED, {Role.SYSTEM}, "refunded_at")
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.PENDING_PAYMENT, Event.PAY): _move(Status.PAID, {Role.PAYMENT}, "paid_at"),
+    (Status.PENDING_PAYMENT, Event.CANCEL): _move(
+        Status.CANCELLED, {Role.LEARNER, Role.STAFF}, "cancelled_at"
+    ),
+    (Status.PENDING_PAYMENT, Event.TIMEOUT): _move(Status.CANCELLED, {Role.SYSTEM}, "cancelled_at"),
+    (Status.PAID, Event.ACCEPT): _move(
+        Status.AWAITING_SERVICE,
+        {Role.PROVIDER, Role.SYSTEM},
+        "accepted_at",
+        requires={Role.PROVIDER: "schedule"},
+    ),
+    (Status.AWAITING_SERVICE, Event.START): _move(
+        Status.IN_SERVICE, {Role.PROVIDER, Role.SYSTEM}, "started_at"
+    ),
+    (Status.IN_SERVICE, Event.COMPLETE): _move(
+        Status.COMPLETED,
+        {Role.PROVIDER, Role.LEARNER, Role.SYSTEM},
+        "completed_at",
+        requires={Role.PROVIDER: "service_summary"},
+    ),
+    (Status.PAID, Event.REFUND): _REFUND,
+    (Status.AWAITING_SERVICE, Event.REFUND): _REFUND,
+    (Status.IN_SERVICE, Event.REFUND): _REFUND,
+}
+
+# Fields an event may set besides the status and its timestamp.
+EVENT_FIELDS: dict[str, frozenset[str]] = {
+    Event.ACCEPT: frozenset({"schedule"}),
+    Event.COMPLETE: frozenset({"service_summary"}),
+}
+
+# What each event does, for messages ("You cannot %(action)s an order that is …").
+EVENT_ACTIONS = {
+    Event.PAY: _("pay"),
+    Event.CANCEL: _("cancel"),
+    Event.TIMEOUT: _("cancel for non-payment"),
+    Event.ACCEPT: _("accept"),
+    Event.START: _("start"),
+    Event.COMPLETE: _("complete"),
+    Event.REFUND: _("refund"),
+}
+
+# Moves that give the order's seats back.
+RELEASES_SEATS = frozenset({Event.CANCEL, Event.TIMEOUT, Event.REFUND})
+
+
+def allowed_events(status: str, role: str) -> list[str]:
+    """The events an actor in ``role`` may apply to an order in ``status`` (for buttons)."""
+    return [
+        event
+        for (from_status, event), move in TRANSITIONS.items()
+        if from_status == status and role in move.roles
+    ]
