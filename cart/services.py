@@ -40,13 +40,17 @@ def add_line(cart: Cart, package: Package, addons: Iterable[AddOn], quantity: in
         raise InvalidQuantity()
     quote = quote_line(package, addons, total_quantity)
     if line is None:
-        line = CartLine.objects.create(
-            cart=cart,
-            package=package,
-            addon_key=key,
-            quantity=quantity,
-            unit_price_seen=quote.unit_price,
-        )
+        try:
+            with transaction.atomic():
+                line = CartLine.objects.create(
+                    cart=cart,
+                    package=package,
+                    addon_key=key,
+                    quantity=quantity,
+                    unit_price_seen=quote.unit_price,
+                )
+        except IntegrityError:  # the same choice was added meanwhile (another tab)
+            return add_line(cart, package, addons, quantity)
         line.addons.set(addons)
     else:
         line.quantity = total_quantity

@@ -10,6 +10,7 @@ from .services import cart_for_user
 
 SESSION_CART = "cart_id"
 SESSION_COUNT = "cart_count"
+SESSION_BUY_NOW = "buy_now"  # the detail page's 立即购买 choice, waiting for checkout
 
 
 def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
@@ -26,7 +27,8 @@ def current_cart(request: HttpRequest, *, create: bool = False) -> Cart | None:
 
 def remember_count(request: HttpRequest, cart: Cart | None) -> int:
     count = line_count(cart)
-    request.session[SESSION_COUNT] = count
+    if request.session.get(SESSION_COUNT, 0) != count:  # no session write when unchanged
+        request.session[SESSION_COUNT] = count
     return count
 
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from .models import Cart
 from .services import cart_for_user, merge_carts
 from .session import SESSION_CART, anonymous_cart, remember_count
 
@@ -12,8 +13,9 @@ def merge_cart_at_sign_in(sender, request, user, **kwargs) -> None:
     if request is None or not hasattr(request, "session"):
         return
     source = anonymous_cart(request)
-    cart = cart_for_user(user)
     if source is not None:
-        merge_carts(source, cart)
+        cart = merge_carts(source, cart_for_user(user))
+    else:
+        cart = Cart.objects.filter(user=user).first()
     request.session.pop(SESSION_CART, None)
     remember_count(request, cart)

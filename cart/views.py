@@ -1,6 +1,8 @@
 """The cart page and its actions. Every action is a plain POST that redirects back; with
 htmx the cart body is swapped in place instead."""
 
+import re
+
 from django.contrib import messages
 from django.db import transaction
 from django.http import Http404
@@ -18,12 +20,11 @@ from . import services
 from .forms import LineUpdateForm
 from .models import CartLine
 from .selectors import cart_contents
-from .session import current_cart, remember_count
-
-BUY_NOW_SESSION = "buy_now"
+from .session import SESSION_BUY_NOW, current_cart, remember_count
 
 
 @require_GET
+@transaction.non_atomic_requests
 def cart_page(request):
     cart = current_cart(request)
     contents = cart_contents(cart)
@@ -55,12 +56,12 @@ def add(request):
         return redirect(back)
     data = form.cleaned_data
     if request.POST.get("buy_now"):
-        request.session[BUY_NOW_SESSION] = {
+        request.session[SESSION_BUY_NOW] = {
             "package_id": data["variant"].pk,
             "addon_ids": [addon.pk for addon in data["addons"]],
             "quantity": data["quantity"],
         }
-        return redirect(f"{reverse('checkout')}?buy_now=1")
+        return redirect(f"{reverse('orders:checkout')}?buy_now=1")
     cart = current_cart(request, create=True)
     try:
         services.add_line(cart, data["variant"], data["addons"], data["quantity"])
@@ -73,7 +74,7 @@ def add(request):
 
 
 def _posted_package(value: str) -> Package:
-    if not value.isdigit() or len(value) > 18:
+    if not re.fullmatch(r"[0-9]{1,18}", value):  # not str.isdigit: "²" is a digit to it
         raise Http404
     package = Package.objects.select_related("service").filter(pk=int(value)).first()
     if package is None:

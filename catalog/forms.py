@@ -4,6 +4,8 @@ The cart's POST ``/cart/add/`` takes the same fields, so this form is the one pl
 parses them; prices never come from the browser.
 """
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,7 @@ class AddOnChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for item in value:
-            if not str(item).isdigit() or int(item) > MAX_ID:
+            if not re.fullmatch(r"[0-9]{1,19}", str(item)) or int(item) > MAX_ID:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",

@@ -24,6 +24,8 @@ urlpatterns = [
     path("", catalog_views.home, name="home"),
     path("", include("catalog.urls")),
     path("cart/", include("cart.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("me/messages/", include("notifications.urls")),

@@ -16,17 +16,21 @@ PUBLIC_PAGES = [
     "/accounts/password/reset/",
     "/services/",
     "/services/?q=英语&sort=popular",
+    "/cart/",
 ]
 LEARNER_PAGES = [
     "/me/",
     "/me/profile/",
     "/me/messages/",
+    "/me/messages/settings/",
     "/me/favorites/",
+    "/orders/",
+    "/orders/?tab=unpaid",
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/phone/change/",
 ]
-COMING_SOON = ["/cart/", "/orders/", "/support/", "/dashboard/", "/me/coupons/"]
+COMING_SOON = ["/support/", "/dashboard/", "/me/coupons/"]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES + COMING_SOON)

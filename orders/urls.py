@@ -1,0 +1,14 @@
+"""/checkout/ and the learner's /orders/ (DESIGN.md "URLs")."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "orders"
+
+urlpatterns = [
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/", views.order_list, name="list"),
+    path("orders/<str:order_no>/", views.order_detail, name="detail"),
+    path("orders/<str:order_no>/cancel/", views.cancel, name="cancel"),
+]

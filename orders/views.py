@@ -1,0 +1,165 @@
+"""Checkout and the learner's orders. Lines come from the ticked cart lines (or the 立即购买
+choice kept in the session) and are priced again on the server; placing them is
+``orders.services.place_orders``."""
+
+import secrets
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.phone import national_number
+from cart.selectors import cart_contents
+from cart.services import remove_lines
+from cart.session import SESSION_BUY_NOW, current_cart, remember_count
+from catalog.errors import CatalogError
+from catalog.models import AddOn, Package
+from catalog.pricing import LineQuote, quote_line
+from ksmall.money import to_money
+
+from . import selectors, services
+from .errors import CheckoutError, TransitionNotAllowed
+from .forms import CheckoutForm
+
+PAGE_SIZE = 10
+
+
+@dataclass
+class CheckoutLine:
+    quote: LineQuote
+    cart_line_id: int | None = None
+
+    @property
+    def service(self):
+        return self.quote.package.service
+
+    def as_choice(self) -> services.LineChoice:
+        return services.LineChoice(
+            package_id=self.quote.package.pk,
+            addon_ids=[addon.pk for addon in self.quote.addons],
+            quantity=self.quote.quantity,
+        )
+
+
+def _buy_now_lines(request) -> list[CheckoutLine]:
+    choice = request.session.get(SESSION_BUY_NOW) or {}
+    package = (
+        Package.objects.select_related("service__provider__provider_profile", "service__cover")
+        .filter(pk=choice.get("package_id"))
+        .first()
+    )
+    if package is None:
+        return []
+    addons = AddOn.objects.filter(pk__in=choice.get("addon_ids", []), service=package.service)
+    return [CheckoutLine(quote_line(package, list(addons), int(choice.get("quantity", 1))))]
+
+
+def _cart_lines(request) -> list[CheckoutLine]:
+    contents = cart_contents(current_cart(request))
+    return [CheckoutLine(state.quote, state.line.pk) for state in contents.selected]
+
+
+def _groups(lines: list[CheckoutLine]) -> list[dict]:
+    groups: dict[int, dict] = {}
+    for line in lines:
+        service = line.service
+        group = groups.setdefault(
+            service.provider_id, {"provider_name": service.provider_name, "lines": []}
+        )
+        group["lines"].append(line)
+    for group in groups.values():
+        group["total"] = to_money(sum((line.quote.total for line in group["lines"]), Decimal(0)))
+    return list(groups.values())
+
+
+@login_required
+def checkout(request):
+    buy_now = (request.POST if request.method == "POST" else request.GET).get("buy_now") == "1"
+    try:
+        lines = _buy_now_lines(request) if buy_now else _cart_lines(request)
+    except CatalogError as error:
+        messages.error(request, error.message)
+        return redirect("cart:page")
+    if not lines:
+        messages.info(request, _("Choose what to buy in your cart first."))
+        return redirect("cart:page")
+
+    if request.method == "POST":
+        form = CheckoutForm(request.POST)
+        if form.is_valid():
+            try:
+                placed = services.place_orders(
+                    request.user,
+                    [line.as_choice() for line in lines],
+                    contact_name=form.cleaned_data["contact_name"],
+                    contact_phone=form.cleaned_data["contact_phone"],
+                    note=form.cleaned_data["note"],
+                    token=form.cleaned_data["token"],
+                )
+            except (CheckoutError, CatalogError) as error:
+                messages.error(request, error.message)
+            else:
+                if buy_now:
+                    request.session.pop(SESSION_BUY_NOW, None)
+                else:
+                    cart = current_cart(request)
+                    remove_lines(cart, [line.cart_line_id for line in lines])
+                    remember_count(request, cart)
+                return redirect("payments:cashier", payment_no=placed.payment_no)
+    else:
+        user = request.user
+        form = CheckoutForm(
+            initial={
+                "contact_name": user.nickname,
+                "contact_phone": national_number(user.phone) if user.phone else "",
+                "token": secrets.token_hex(16),
+            }
+        )
+    total = to_money(sum((line.quote.total for line in lines), Decimal(0)))
+    return render(
+        request,
+        "orders/checkout.html",
+        {"form": form, "groups": _groups(lines), "total": total, "buy_now": buy_now},
+    )
+
+
+@login_required
+def order_list(request):
+    tab = request.GET.get("tab", "")
+    if tab not in {slug for slug, _label, _statuses in selectors.TABS}:
+        tab = ""
+    paginator = Paginator(selectors.learner_orders(request.user, tab), PAGE_SIZE)
+    return render(
+        request,
+        "orders/order_list.html",
+        {
+            "tabs": selectors.TABS,
+            "tab": tab,
+            "page": paginator.get_page(request.GET.get("page")),
+            "page_query": f"tab={tab}" if tab else "",
+        },
+    )
+
+
+@login_required
+def order_detail(request, order_no: str):
+    order = selectors.learner_order(request.user, order_no)
+    return render(request, "orders/order_detail.html", {"order": order})
+
+
+@login_required
+@require_POST
+def cancel(request, order_no: str):
+    order = selectors.learner_order(request.user, order_no)
+    try:
+        services.cancel_order(order, by=request.user)
+    except TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The order was cancelled."))
+    return redirect("orders:detail", order_no=order.order_no)
