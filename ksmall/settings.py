@@ -155,6 +155,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Countdowns longer than the visibility timeout would run twice; timers stay well below 6 h.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 60 * 60}
+# The timers (Celery beat, `make beat`). Each task is idempotent; without a broker,
+# `manage.py run_timers` runs them once.
+CELERY_BEAT_SCHEDULE = {
+    "cancel-expired-orders": {"task": "orders.cancel_expired_orders", "schedule": 60.0},
+    "start-due-orders": {"task": "orders.start_due_orders", "schedule": 15 * 60.0},
+    "complete-overdue-orders": {"task": "orders.complete_overdue_orders", "schedule": 60 * 60.0},
+}
 
 # --- Auth and accounts ------------------------------------------------------------------------
 

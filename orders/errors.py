@@ -66,3 +66,9 @@ class SoldOut(CheckoutError, catalog_errors.SoldOut):
     ``except`` catches it."""
 
     message = _("Sold out.")
+
+
+class ReviewNotAllowed(OrderError):
+    """Only the buyer reviews, once per line, after the order is complete."""
+
+    message = _("This line cannot be reviewed.")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from catalog.models import Package, Service
+from catalog.models import Package, Review, Service
 
 NUMBER_LENGTH = 32  # order and payment numbers are gateway out_trade_no values
 
@@ -179,6 +179,15 @@ class OrderLine(models.Model):
     )
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     study_days = models.PositiveSmallIntegerField(_("study period (days)"), null=True, blank=True)
+    # The learner's review of this line, once the order is complete: one per line.
+    review = models.OneToOneField(
+        Review,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="order_line",
+        verbose_name=_("review"),
+    )
 
     class Meta:
         verbose_name = _("order line")

@@ -5,7 +5,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Checkout, Order, OrderEvent
+from .models import Checkout, Order, OrderEvent, OrderLine
 
 Status = Order.Status
 
@@ -34,7 +34,7 @@ def learner_order(buyer: User, order_no: str) -> Order:
         Order.objects.filter(buyer=buyer, order_no=order_no)
         .select_related("checkout")
         .prefetch_related(
-            "lines",
+            Prefetch("lines", queryset=OrderLine.objects.select_related("service", "review")),
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
         )
         .first()

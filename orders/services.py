@@ -24,7 +24,7 @@ from accounts.phone import normalize_phone
 from catalog import errors as catalog_errors
 from catalog.models import AddOn, Package, Service
 from catalog.pricing import LineQuote, quote_line, seats_left_message
-from catalog.services import record_sale, release_seats, reserve_seats
+from catalog.services import add_review, record_sale, release_seats, reserve_seats
 from ksmall.money import format_yuan, to_money
 from notifications.services import notify
 
@@ -519,6 +519,42 @@ def extend_pay_deadline(checkout: Checkout, *, until: datetime) -> Checkout:
     Checkout.objects.filter(pk=checkout.pk, pay_deadline__lt=until).update(pay_deadline=until)
     checkout.refresh_from_db(fields=["pay_deadline"])
     return checkout
+
+
+# ---- reviews ---------------------------------------------------------------------------------
+
+
+MAX_REVIEW_IMAGES = 6
+
+
+@transaction.atomic
+def review_line(
+    line: OrderLine, *, by: User, rating: int, text: str, images: Sequence = ()
+) -> OrderLine:
+    """The buyer reviews one line of a completed order, once. The review and the service's
+    rating counters are written in this transaction (``catalog.services.add_review``)."""
+    line = OrderLine.objects.select_for_update().select_related("order", "service").get(pk=line.pk)
+    order = line.order
+    if order.buyer_id != by.pk or order.status != Status.COMPLETED:
+        raise errors.ReviewNotAllowed()
+    if line.review_id is not None:
+        raise errors.ReviewNotAllowed(_("You have already reviewed this."))
+    if line.service is None:
+        raise errors.ReviewNotAllowed(_("This service no longer exists."))
+    if len(images) > MAX_REVIEW_IMAGES:
+        raise ValidationError(
+            _("Add at most %(n)d photos.") % {"n": MAX_REVIEW_IMAGES}, code="too_many_images"
+        )
+    line.review = add_review(
+        line.service,
+        author=by,
+        rating=rating,
+        text=text,
+        images=images,
+        package_name=line.package_name,
+    )
+    line.save(update_fields=["review"])
+    return line
 
 
 # ---- timers ---------------------------------------------------------------------------------

@@ -11,4 +11,7 @@ urlpatterns = [
     path("orders/", views.order_list, name="list"),
     path("orders/<str:order_no>/", views.order_detail, name="detail"),
     path("orders/<str:order_no>/cancel/", views.cancel, name="cancel"),
+    path("orders/<str:order_no>/confirm/", views.confirm, name="confirm"),
+    path("orders/<str:order_no>/review/", views.review, name="review"),
+    path("orders/<str:order_no>/status/", views.order_status, name="status"),
 ]

@@ -8,10 +8,13 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.phone import national_number
 from cart.selectors import cart_contents
@@ -23,10 +26,13 @@ from catalog.pricing import LineQuote, quote_line
 from ksmall.money import to_money
 
 from . import selectors, services
-from .errors import CheckoutError, TransitionNotAllowed
-from .forms import CheckoutForm
+from .errors import CheckoutError, ReviewNotAllowed, TransitionNotAllowed
+from .forms import CheckoutForm, ReviewForm
+from .models import Order
 
 PAGE_SIZE = 10
+# While an order waits on someone else (the payment, the provider), its page polls.
+POLLED_STATUSES = {Order.Status.PENDING_PAYMENT, Order.Status.PAID, Order.Status.AWAITING_SERVICE}
 
 
 @dataclass
@@ -147,9 +153,71 @@ def order_list(request):
 
 
 @login_required
-def order_detail(request, order_no: str):
+def order_detail(request, order_no: str, review_form: ReviewForm | None = None):
     order = selectors.learner_order(request.user, order_no)
-    return render(request, "orders/order_detail.html", {"order": order})
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "review_form": review_form,
+            "polls": order.status in POLLED_STATUSES,
+        },
+    )
+
+
+@login_required
+@require_GET
+@transaction.non_atomic_requests
+def order_status(request, order_no: str):
+    """Polled by the order page while something is pending: 204 while the status is the
+    one shown, else ask htmx to reload the page."""
+    order = selectors.learner_order(request.user, order_no)
+    if request.GET.get("shown") == order.status:
+        return HttpResponse(status=204)
+    response = HttpResponse(status=200)
+    response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def confirm(request, order_no: str):
+    order = selectors.learner_order(request.user, order_no)
+    try:
+        services.confirm_order(order, by=request.user)
+    except TransitionNotAllowed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you for confirming. You can now review it."))
+    return redirect("orders:detail", order_no=order.order_no)
+
+
+@login_required
+@require_POST
+def review(request, order_no: str):
+    order = selectors.learner_order(request.user, order_no)
+    form = ReviewForm(request.POST, request.FILES)
+    if form.is_valid():
+        line = order.lines.filter(pk=form.cleaned_data["line"]).first()
+        if line is None:
+            raise Http404
+        try:
+            services.review_line(
+                line,
+                by=request.user,
+                rating=form.cleaned_data["rating"],
+                text=form.cleaned_data["text"],
+                images=form.cleaned_data["images"],
+            )
+        except ReviewNotAllowed as error:
+            messages.error(request, error.message)
+        except ValidationError as error:  # a photo that is not an image: nothing was saved
+            form.add_error("images", error)
+        else:
+            messages.success(request, _("Thank you for your review."))
+            return redirect("orders:detail", order_no=order.order_no)
+    return order_detail(request, order_no, review_form=form)
 
 
 @login_required
