@@ -230,3 +230,17 @@ def test_covers_are_drawn_the_same_every_time():
     }
 
     assert demo.draw_cover(**arguments) == demo.draw_cover(**arguments)
+
+
+def test_the_demo_learner_has_orders_at_every_stage_and_a_second_run_adds_none():
+    from orders.demo import load_demo_orders
+    from orders.models import Order
+
+    first = load_demo_orders()
+    second = load_demo_orders()
+
+    statuses = set(
+        Order.objects.filter(buyer__email="learner@ksmall.local").values_list("status", flat=True)
+    )
+    assert first == second == 6
+    assert statuses == {"pending_payment", "paid", "in_service", "completed"}

@@ -18,6 +18,7 @@ from accounts.models import ProviderProfile, User
 from accounts.services import set_agent
 from catalog import demo
 from catalog.models import Service
+from orders.demo import load_demo_orders
 
 DEMO_PASSWORD = "ksmall-demo"  # noqa: S105 (the documented demo password)
 
@@ -86,6 +87,8 @@ class Command(BaseCommand):
         )
         for note in report.notes:
             self.stdout.write(self.style.WARNING(f"  {note}"))
+        orders = load_demo_orders()
+        self.stdout.write(self.style.SUCCESS(f"Demo orders: learner@ksmall.local has {orders}"))
         if options["services"]:
             started = time.monotonic()
             added = demo.top_up_services(options["services"])
