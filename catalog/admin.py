@@ -371,6 +371,7 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
                     "starts_on",
                     "study_days",
                     "lesson_count",
+                    "refund_policy",
                 ]
             },
         ),

@@ -126,6 +126,14 @@ class Service(models.Model):
         SCHEDULED = "scheduled", _("Scheduled by the provider")
         SELF_PACED = "self_paced", _("Self-paced, starts at once")
 
+    class RefundPolicy(models.TextChoices):
+        """What a learner gets back after paying; ``orders.refunds`` computes the amount."""
+
+        BEFORE_START = "before_start", _("Full refund before the service starts")
+        PROGRESS = "progress", _("Refund in proportion to the study period left")
+        SEVEN_DAYS = "seven_days", _("Full refund within 7 days of payment")
+        NONE = "none", _("No refund after payment")
+
     provider = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -161,6 +169,12 @@ class Service(models.Model):
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     study_days = models.PositiveSmallIntegerField(_("study period (days)"), null=True, blank=True)
     lesson_count = models.PositiveSmallIntegerField(_("lessons"), null=True, blank=True)
+    refund_policy = models.CharField(
+        _("refund policy"),
+        max_length=16,
+        choices=RefundPolicy.choices,
+        default=RefundPolicy.BEFORE_START,
+    )
     cover = models.ForeignKey(
         "ServiceMedia",
         on_delete=models.SET_NULL,
@@ -242,6 +256,15 @@ class Service(models.Model):
         return profile.display_name if profile else self.provider.display_name
 
     @property
+    def refund_policy_label(self) -> str:
+        return self.get_refund_policy_display()
+
+    @property
+    def refund_policy_text(self) -> str:
+        """The policy in one sentence, for the detail page, checkout and the order page."""
+        return refund_policy_text(self.refund_policy)
+
+    @property
     def tag_list(self) -> list[str]:
         return split_tags(self.tags)
 
@@ -258,6 +281,29 @@ class Service(models.Model):
             (stars, counts[stars - 1], round(100 * counts[stars - 1] / total))
             for stars in range(5, 0, -1)
         ]
+
+
+REFUND_POLICY_TEXTS = {
+    Service.RefundPolicy.BEFORE_START: _(
+        "Full refund before the service starts; no refund once it has started."
+    ),
+    Service.RefundPolicy.PROGRESS: _(
+        "Full refund before the service starts; once it has started, a refund in proportion "
+        "to the study period not yet used; no refund after it is completed."
+    ),
+    Service.RefundPolicy.SEVEN_DAYS: _(
+        "Full refund within 7 days of payment; no refund after that."
+    ),
+    Service.RefundPolicy.NONE: _(
+        "No refund after payment, except when the platform decides otherwise."
+    ),
+}
+
+
+def refund_policy_text(policy: str) -> str:
+    """One sentence for ``policy`` (a ``Service.RefundPolicy`` value, also the snapshot on
+    an order line)."""
+    return str(REFUND_POLICY_TEXTS.get(policy, ""))
 
 
 def split_tags(raw: str) -> list[str]:

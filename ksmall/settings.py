@@ -161,6 +161,10 @@ CELERY_BEAT_SCHEDULE = {
     "cancel-expired-orders": {"task": "orders.cancel_expired_orders", "schedule": 60.0},
     "start-due-orders": {"task": "orders.start_due_orders", "schedule": 15 * 60.0},
     "complete-overdue-orders": {"task": "orders.complete_overdue_orders", "schedule": 60 * 60.0},
+    "auto-approve-overdue-refunds": {
+        "task": "orders.auto_approve_overdue_refunds",
+        "schedule": 15 * 60.0,
+    },
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------
@@ -312,6 +316,11 @@ ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
 # An order in service completes by itself this many days after it started, or after the
 # service's study period when that is longer.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
+# The provider answers a refund request within this many hours, else it is approved.
+REFUND_RESPONSE_HOURS = env.int("REFUND_RESPONSE_HOURS", default=72)
+# While on, an approved refund counts as paid back at once (orders.receivers), since no
+# gateway refunds it yet. The payments app turns it off when it refunds at the gateway.
+REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", default=True)
 
 # --- Operations -------------------------------------------------------------------------------
 

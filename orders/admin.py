@@ -1,13 +1,20 @@
-"""Staff views of checkouts and orders: read-only lists with search and filters, and each
-order with its lines and timeline. Orders change only through ``orders.services`` (the
-state machine), never by editing a row here."""
+"""Staff views of checkouts, orders and refunds: read-only lists with search and filters,
+each order with its lines, refunds and timeline, and the refund decisions (approve, reject
+with a reason) staff make after a learner escalates. Orders and refunds change only through
+``orders.services`` (the state machines), never by editing a row here."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import render
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from ksmall.money import format_yuan
 
-from .models import Checkout, Order, OrderEvent, OrderLine
+from . import services
+from .errors import RefundError
+from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage
 
 
 class ReadOnlyAdminMixin:
@@ -36,6 +43,7 @@ class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         "total",
         "fulfilment",
         "starts_on",
+        "refund_policy",
     ]
     readonly_fields = fields
 
@@ -53,6 +61,15 @@ class OrderEventInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+
+class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Refund
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["created_at", "amount", "status", "reason", "respond_by", "decision_note"]
+    readonly_fields = fields
 
 
 class OrderInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -115,8 +132,150 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
     ]
     readonly_fields = [field for _name, spec in fieldsets for field in spec["fields"]]
-    inlines = [OrderLineInline, OrderEventInline]
+    inlines = [OrderLineInline, RefundInline, OrderEventInline]
 
     @admin.display(description=_("total"), ordering="total")
     def amount(self, order: Order) -> str:
         return format_yuan(order.total)
+
+
+# ---- refunds --------------------------------------------------------------------------------
+
+
+class RefundRejectionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason shown to the learner"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=500,
+    )
+
+
+@admin.register(Refund)
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Refunds, escalated ones first to decide: approve (the money goes back) or reject
+    again with a reason, through ``orders.services``."""
+
+    list_display = ["order_no", "buyer", "refund_amount", "status", "respond_by", "created_at"]
+    list_select_related = ["order__buyer"]
+    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["order__order_no"]
+    date_hierarchy = "created_at"
+    fields = [
+        "order",
+        "requested_by",
+        "amount",
+        "reason",
+        "photos",
+        "status",
+        "created_at",
+        "respond_by",
+        "decided_at",
+        "decided_by",
+        "decision_note",
+        "escalated_at",
+        "refunded_at",
+    ]
+    readonly_fields = fields
+    actions = ["approve", "reject"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("images")
+
+    def has_decide_permission(self, request) -> bool:
+        return request.user.has_perm("orders.change_refund")
+
+    @admin.display(description=_("order number"), ordering="order__order_no")
+    def order_no(self, refund: Refund) -> str:
+        return refund.order.order_no
+
+    @admin.display(description=_("buyer"))
+    def buyer(self, refund: Refund):
+        return refund.order.buyer
+
+    @admin.display(description=_("amount"), ordering="amount")
+    def refund_amount(self, refund: Refund) -> str:
+        return format_yuan(refund.amount)
+
+    @admin.display(description=_("photos"))
+    def photos(self, refund: Refund) -> str:
+        images = list(refund.images.all())
+        if not images:
+            return "—"
+        return format_html_join(
+            " ",
+            '<a href="{}"><img src="{}" width="96" alt="" loading="lazy"></a>',
+            ((image.image.url, image.thumbnail.url) for image in images),
+        )
+
+    def _report(self, request, done: int, done_text, failures: list[str]) -> None:
+        if done:
+            self.message_user(request, done_text)
+        for failure in failures:
+            self.message_user(request, failure, messages.WARNING)
+
+    @admin.action(description=_("Approve selected refunds"), permissions=["decide"])
+    def approve(self, request, queryset):
+        done, failures = 0, []
+        for refund in queryset.select_related("order"):
+            try:
+                services.approve_refund(refund, by=request.user)
+            except RefundError as error:
+                failures.append(f"{refund.order.order_no}: {error.message}")
+                continue
+            done += 1
+        self._report(
+            request,
+            done,
+            ngettext("Approved %(n)d refund.", "Approved %(n)d refunds.", done) % {"n": done},
+            failures,
+        )
+
+    @admin.action(description=_("Reject selected refunds with a reason"), permissions=["decide"])
+    def reject(self, request, queryset):
+        selected = list(queryset.select_related("order"))
+        if "apply" in request.POST:
+            form = RefundRejectionForm(request.POST)
+            if form.is_valid():
+                done, failures = 0, []
+                for refund in selected:
+                    try:
+                        services.reject_refund(
+                            refund, by=request.user, reason=form.cleaned_data["reason"]
+                        )
+                    except RefundError as error:
+                        failures.append(f"{refund.order.order_no}: {error.message}")
+                        continue
+                    done += 1
+                self._report(
+                    request,
+                    done,
+                    ngettext("Rejected %(n)d refund.", "Rejected %(n)d refunds.", done)
+                    % {"n": done},
+                    failures,
+                )
+                return None
+        else:
+            form = RefundRejectionForm()
+        return render(
+            request,
+            "admin/orders/reject_refunds.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Reject refunds"),
+                "form": form,
+                "selected": selected,
+                "action": "reject",
+                "opts": self.model._meta,
+            },
+        )
+
+
+@admin.register(RefundImage)
+class RefundImageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["refund", "preview"]
+    fields = ["refund", "preview"]
+    readonly_fields = fields
+
+    @admin.display(description=_("image"))
+    def preview(self, image: RefundImage) -> str:
+        return format_html('<img src="{}" width="120" alt="">', image.thumbnail.url)

@@ -72,3 +72,23 @@ class ReviewNotAllowed(OrderError):
     """Only the buyer reviews, once per line, after the order is complete."""
 
     message = _("This line cannot be reviewed.")
+
+
+class RefundError(OrderError):
+    message = _("This refund cannot be changed that way.")
+
+
+class RefundNotAllowed(RefundError):
+    """The order cannot be refunded now, or the actor may not make this refund move."""
+
+    message = _("This refund cannot be changed that way.")
+
+
+class InvalidRefundAmount(RefundError):
+    """The amount asked for is not above zero or more than the policy allows."""
+
+    message = _("Enter an amount above ¥0.00 and no more than you can get back.")
+
+
+class InvalidRefundReason(RefundError):
+    message = _("Tell us why, in 5 to 500 characters.")

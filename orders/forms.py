@@ -1,6 +1,8 @@
-"""The checkout form: who the provider should contact, a note, and the form's token (a
-double submit of the same form places one set of orders). Lines and prices never come
-from the browser."""
+"""The learner's order forms: checkout (who the provider should contact, a note, and the
+form's token, so a double submit places one set of orders; lines and prices never come from
+the browser), reviews and refund requests."""
+
+from decimal import Decimal
 
 from django import forms
 from django.core.validators import RegexValidator
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import MainlandPhoneField
 
-from .services import MAX_REVIEW_IMAGES
+from .services import MAX_REFUND_IMAGES, MAX_REVIEW_IMAGES, REFUND_REASON_LENGTH
 
 
 class CheckoutForm(forms.Form):
@@ -72,4 +74,24 @@ class ReviewForm(forms.Form):
     )
     images = MultipleImageField(
         label=_("Photos (up to 6)"), required=False, max_files=MAX_REVIEW_IMAGES
+    )
+
+
+class RefundForm(forms.Form):
+    """How much back (at most what the policy allows, checked by the service), why, and up
+    to six photos."""
+
+    amount = forms.DecimalField(
+        label=_("Refund amount (¥)"), min_value=Decimal("0.01"), max_digits=10, decimal_places=2
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        min_length=REFUND_REASON_LENGTH[0],
+        max_length=REFUND_REASON_LENGTH[1],
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": _("Tell the provider why you want a refund.")}
+        ),
+    )
+    images = MultipleImageField(
+        label=_("Photos (up to 6)"), required=False, max_files=MAX_REFUND_IMAGES
     )

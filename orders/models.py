@@ -3,7 +3,8 @@
 A ``Checkout`` is one submitted checkout form: one payment covers it (合并支付). It holds
 one ``Order`` per provider (拆单), each with ``OrderLine`` snapshots of what was bought at
 what price, and an ``OrderEvent`` timeline. Orders change state only through
-``orders.services.transition`` along the table in ``orders.states``.
+``orders.services.transition`` along the table in ``orders.states``. A ``Refund`` is one
+request to pay money back on an order, with its photos (``RefundImage``).
 """
 
 from django.conf import settings
@@ -11,9 +12,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
-from catalog.models import Package, Review, Service
+from catalog.models import Package, Review, Service, UploadTo, refund_policy_text
 
 NUMBER_LENGTH = 32  # order and payment numbers are gateway out_trade_no values
 
@@ -143,6 +144,12 @@ class Order(models.Model):
             line.fulfilment == Service.Fulfilment.SELF_PACED for line in lines
         )
 
+    @property
+    def open_refund(self) -> "Refund | None":
+        """The refund being handled now (待处理, 已同意 or 平台介入中), if any; prefetch
+        ``refunds`` to read it without a query."""
+        return next((refund for refund in self.refunds.all() if refund.is_open), None)
+
 
 class OrderLine(models.Model):
     """One package bought, with snapshots of what it was when it was bought: later edits
@@ -179,6 +186,13 @@ class OrderLine(models.Model):
     )
     starts_on = models.DateField(_("start date"), null=True, blank=True)
     study_days = models.PositiveSmallIntegerField(_("study period (days)"), null=True, blank=True)
+    # The service's refund policy when it was bought: later edits do not change the rule.
+    refund_policy = models.CharField(
+        _("refund policy"),
+        max_length=16,
+        choices=Service.RefundPolicy.choices,
+        default=Service.RefundPolicy.BEFORE_START,
+    )
     # The learner's review of this line, once the order is complete: one per line.
     review = models.OneToOneField(
         Review,
@@ -206,6 +220,10 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} · {self.package_name} × {self.quantity}"
+
+    @property
+    def refund_policy_text(self) -> str:
+        return refund_policy_text(self.refund_policy)
 
 
 class OrderEvent(models.Model):
@@ -256,3 +274,110 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.event} → {self.to_status}"
+
+
+class Refund(models.Model):
+    """One request by the buyer to pay money back on an order.
+
+    The provider answers within ``respond_by`` (else it is approved automatically); a
+    rejection can be escalated once to the platform, whose staff approve or reject it
+    again. An approved refund is paid back (``refunded``) by the gateway; see
+    ``orders.services`` ("refunds") for every move and ``orders.states.REFUND_MOVES``.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("refund status", "Pending")
+        APPROVED = "approved", pgettext_lazy("refund status", "Approved")
+        REJECTED = "rejected", pgettext_lazy("refund status", "Rejected")
+        ESCALATED = "escalated", pgettext_lazy("refund status", "Under platform review")
+        REFUNDED = "refunded", pgettext_lazy("refund status", "Refunded")
+
+    # Being handled: at most one such refund per order.
+    OPEN_STATUSES = (Status.REQUESTED, Status.APPROVED, Status.ESCALATED)
+
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("order")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    reason = models.TextField(_("reason"), max_length=500)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
+    )
+    respond_by = models.DateTimeField(_("provider responds by"))
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    # Null when the system decided (no answer in time).
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decision_note = models.TextField(_("answer"), blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "respond_by"], name="orders_refund_timer"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_refund_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status__in=["requested", "approved", "escalated"]),
+                name="orders_refund_one_open_per_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.amount} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def can_be_escalated(self) -> bool:
+        """Rejected and not yet put to the platform (the platform decides once)."""
+        return self.status == self.Status.REJECTED and self.escalated_at is None
+
+
+class RefundImage(models.Model):
+    """A photo the learner attached to a refund, re-encoded like gallery images."""
+
+    refund = models.ForeignKey(
+        Refund, on_delete=models.CASCADE, related_name="images", verbose_name=_("refund")
+    )
+    image = models.ImageField(
+        _("image"), upload_to=UploadTo("refunds"), width_field="width", height_field="height"
+    )
+    width = models.PositiveIntegerField(null=True, editable=False)
+    height = models.PositiveIntegerField(null=True, editable=False)
+    thumbnail = models.ImageField(
+        _("thumbnail"),
+        upload_to=UploadTo("refunds"),
+        width_field="thumbnail_width",
+        height_field="thumbnail_height",
+    )
+    thumbnail_width = models.PositiveIntegerField(null=True, editable=False)
+    thumbnail_height = models.PositiveIntegerField(null=True, editable=False)
+
+    class Meta:
+        verbose_name = _("refund photo")
+        verbose_name_plural = _("refund photos")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.image.name

@@ -1,11 +1,12 @@
-"""Reads for the learner's order pages: the list by tab and one order with its timeline."""
+"""Reads for the learner's order pages: the list by tab and one order with its timeline and
+refunds."""
 
 from django.contrib.auth.base_user import AbstractBaseUser as User
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import Checkout, Order, OrderEvent, OrderLine
+from .models import Checkout, Order, OrderEvent, OrderLine, Refund
 
 Status = Order.Status
 
@@ -16,14 +17,23 @@ TABS = [
     ("upcoming", _("Awaiting service"), (Status.PAID, Status.AWAITING_SERVICE)),
     ("active", _("In service"), (Status.IN_SERVICE,)),
     ("done", _("Completed"), (Status.COMPLETED,)),
+    # Refunded orders and every order with a refund, open or done (see learner_orders).
     ("after_sales", _("Refunds"), (Status.REFUNDED,)),
 ]
+AFTER_SALES = "after_sales"
 
 
 def learner_orders(buyer: User, tab: str = "") -> QuerySet:
     statuses = {slug: statuses for slug, _label, statuses in TABS}.get(tab, ())
-    orders = Order.objects.filter(buyer=buyer).select_related("checkout").prefetch_related("lines")
-    if statuses:
+    orders = (
+        Order.objects.filter(buyer=buyer)
+        .select_related("checkout")
+        .prefetch_related("lines", "refunds")
+    )
+    if tab == AFTER_SALES:
+        has_refund = Exists(Refund.objects.filter(order=OuterRef("pk")))
+        orders = orders.filter(Q(status__in=statuses) | Q(has_refund))
+    elif statuses:
         orders = orders.filter(status__in=statuses)
     return orders.order_by("-created_at", "-pk")
 
@@ -36,6 +46,7 @@ def learner_order(buyer: User, order_no: str) -> Order:
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.select_related("service", "review")),
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+            Prefetch("refunds", queryset=Refund.objects.prefetch_related("images")),
         )
         .first()
     )
@@ -55,3 +66,10 @@ def payer_checkout(user: User, payment_no: str) -> Checkout:
     if checkout is None:
         raise Http404
     return checkout
+
+
+def checkout_by_token(buyer: User, token: str) -> Checkout | None:
+    """The checkout a form with this token already placed, if any."""
+    if not token:
+        return None
+    return Checkout.objects.filter(buyer=buyer, token=token[:64]).first()

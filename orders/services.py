@@ -1,6 +1,7 @@
 """Every order write that matters: placing a checkout (one order per provider, seats taken,
 prices from the database), moving an order along ``orders.states.TRANSITIONS``, paying a
-checkout, and the timers that cancel, start and complete orders on their own.
+checkout, refunds (request, decide, escalate, complete), and the timers that cancel, start
+and complete orders and approve unanswered refunds on their own.
 
 Each function is one transaction; notifications leave only after it commits.
 """
@@ -10,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,6 +24,7 @@ from accounts.models import User
 from accounts.permissions import is_staff
 from accounts.phone import normalize_phone
 from catalog import errors as catalog_errors
+from catalog.media import gallery_image_files
 from catalog.models import AddOn, Package, Service
 from catalog.pricing import LineQuote, quote_line, seats_left_message
 from catalog.services import add_review, record_sale, release_seats, reserve_seats
@@ -29,9 +32,20 @@ from ksmall.money import format_yuan, to_money
 from notifications.services import notify
 
 from . import errors, signals
-from .models import Checkout, Order, OrderEvent, OrderLine, lines_title
+from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
 from .numbers import CHINA, new_order_no, new_payment_no
-from .states import EVENT_ACTIONS, EVENT_FIELDS, RELEASES_SEATS, TRANSITIONS, Event, Role, Status
+from .refunds import refundable_amount
+from .states import (
+    EVENT_ACTIONS,
+    EVENT_FIELDS,
+    REFUND_MOVES,
+    REFUNDABLE_STATUSES,
+    RELEASES_SEATS,
+    TRANSITIONS,
+    Event,
+    Role,
+    Status,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +65,7 @@ class LineChoice:
 # ---- notifications --------------------------------------------------------------------------
 
 # Events told to the provider; every other order event goes to the buyer.
-PROVIDER_EVENTS = frozenset({"order_received"})
+PROVIDER_EVENTS = frozenset({"order_received", "refund_requested"})
 
 
 def order_url(order: Order, *, for_provider: bool = False) -> str:
@@ -323,6 +337,7 @@ def _line_snapshot(order: Order, quote: LineQuote) -> OrderLine:
         fulfilment=service.fulfilment,
         starts_on=service.starts_on,
         study_days=service.study_days,
+        refund_policy=service.refund_policy,
     )
 
 
@@ -557,6 +572,210 @@ def review_line(
     return line
 
 
+# ---- refunds --------------------------------------------------------------------------------
+
+MAX_REFUND_IMAGES = 6
+REFUND_REASON_LENGTH = (5, 500)
+
+
+def request_refund(
+    order: Order, *, by: User, amount: Decimal, reason: str, images: Sequence = ()
+) -> Refund:
+    """The buyer asks for ``amount`` back on a paid order, with a reason and photos.
+
+    Refused (RefundNotAllowed) for anyone but the buyer, for an order that cannot be
+    refunded, or while another refund of the order is being handled; InvalidRefundAmount
+    when ``amount`` is not above zero or more than ``orders.refunds.refundable_amount``;
+    InvalidRefundReason for a reason outside 5–500 characters; a ValidationError for a
+    photo that is not an image. The provider is told after commit and has
+    ``REFUND_RESPONSE_HOURS`` to answer.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.buyer_id != by.pk or not by.is_active:
+            raise errors.RefundNotAllowed(_("Only the buyer can ask for a refund."))
+        if locked.status not in REFUNDABLE_STATUSES:
+            raise errors.RefundNotAllowed(
+                _("An order that is “%(status)s” cannot be refunded.")
+                % {"status": locked.get_status_display()}
+            )
+        if locked.refunds.filter(status__in=Refund.OPEN_STATUSES).exists():
+            raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
+        reason = (reason or "").strip()
+        shortest, longest = REFUND_REASON_LENGTH
+        if not shortest <= len(reason) <= longest or "\x00" in reason:
+            raise errors.InvalidRefundReason()
+        try:
+            amount = to_money(amount)
+        except (TypeError, ValueError):
+            raise errors.InvalidRefundAmount() from None
+        most = refundable_amount(locked)
+        if amount <= 0 or amount > most:
+            raise errors.InvalidRefundAmount(
+                _("Enter an amount between ¥0.01 and %(most)s.") % {"most": format_yuan(most)}
+                if most > 0
+                else _("Nothing of this order can be refunded now.")
+            )
+        if len(images) > MAX_REFUND_IMAGES:
+            raise ValidationError(
+                _("Add at most %(n)d photos.") % {"n": MAX_REFUND_IMAGES}, code="too_many_images"
+            )
+        now = timezone.now()
+        refund = Refund.objects.create(
+            order=locked,
+            requested_by=by,
+            amount=amount,
+            reason=reason,
+            respond_by=now + timedelta(hours=settings.REFUND_RESPONSE_HOURS),
+            created_at=now,
+        )
+        for upload in images:
+            large, small = gallery_image_files(upload)
+            RefundImage.objects.create(refund=refund, image=large, thumbnail=small)
+        _announce(locked, "refund_requested", amount=format_yuan(amount), reason=reason)
+    return refund
+
+
+def approve_refund(refund: Refund, *, by: User | None, note: str = "") -> Refund:
+    """The order's provider, staff (also after an escalation), or the system (``by=None``:
+    no answer in time) approves a refund; the learner is told, and after commit the
+    ``refund_approved`` signal sends the money back (``complete_refund_without_gateway``
+    until payments refunds at the gateway). Two approvals at once act once: the second
+    finds the refund decided and is refused."""
+    with transaction.atomic():
+        locked = _decide(refund, "approve", by, note=note.strip())
+        order = locked.order
+        _announce(order, "refund_approved", amount=format_yuan(locked.amount))
+        refund_id = locked.pk
+        transaction.on_commit(
+            lambda: signals.refund_approved.send(sender=Refund, refund_id=refund_id),
+            robust=True,
+        )
+    return _copy_refund(locked, refund)
+
+
+def reject_refund(refund: Refund, *, by: User, reason: str) -> Refund:
+    """The order's provider (or staff, also after an escalation) rejects a refund with a
+    reason the learner sees; the learner may then escalate it once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise errors.InvalidRefundReason(_("Tell the learner why the refund is rejected."))
+    if len(reason) > REFUND_REASON_LENGTH[1]:
+        raise errors.InvalidRefundReason(_("Keep the reason under 500 characters."))
+    with transaction.atomic():
+        locked = _decide(refund, "reject", by, note=reason)
+        _announce(locked.order, "refund_rejected", reason=reason)
+    return _copy_refund(locked, refund)
+
+
+def escalate_refund(refund: Refund, *, by: User) -> Refund:
+    """The buyer puts a rejected refund to the platform (平台介入), once; staff then
+    approve or reject it again in the admin."""
+    with transaction.atomic():
+        locked = _locked_refund(refund)
+        _check_refund_move(locked, "escalate", _refund_role(locked, by))
+        if not locked.can_be_escalated:
+            raise errors.RefundNotAllowed(_("The platform has already reviewed this refund."))
+        if Refund.objects.filter(order=locked.order, status__in=Refund.OPEN_STATUSES).exists():
+            raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
+        locked.status = Refund.Status.ESCALATED
+        locked.escalated_at = timezone.now()
+        locked.save(update_fields=["status", "escalated_at"])
+    return _copy_refund(locked, refund)
+
+
+def complete_refund_without_gateway(refund: Refund) -> Refund:
+    """Mark an approved refund as paid back *without asking a payment gateway*.
+
+    Used while there is no payments app to refund at the gateway (the receiver in
+    ``orders.receivers`` calls it when ``settings.REFUNDS_SETTLE_WITHOUT_GATEWAY`` is on;
+    payments turns that off and completes refunds when the gateway confirms). Idempotent:
+    a refund that is not approved is left alone.
+
+    When the refund pays back all that is left of the order total, the order moves to
+    ``refunded`` (``transition(order, "refund", role="system")``, which gives its seats
+    back once). A partial refund leaves the order in its status. The learner is told
+    ``order_refunded`` with the amount.
+    """
+    with transaction.atomic():
+        locked = _locked_refund(refund)
+        if locked.status != Refund.Status.APPROVED:
+            return _copy_refund(locked, refund)
+        _check_refund_move(locked, "complete", Role.SYSTEM)
+        order = Order.objects.select_for_update().get(pk=locked.order_id)
+        paid_back = sum(
+            order.refunds.filter(status=Refund.Status.REFUNDED).values_list("amount", flat=True),
+            Decimal(0),
+        )
+        locked.status = Refund.Status.REFUNDED
+        locked.refunded_at = timezone.now()
+        locked.save(update_fields=["status", "refunded_at"])
+        if locked.amount >= order.total - paid_back and order.status in REFUNDABLE_STATUSES:
+            transition(
+                order,
+                Event.REFUND,
+                role=Role.SYSTEM,
+                note=_("Refunded %(amount)s.") % {"amount": format_yuan(locked.amount)},
+            )
+        _announce(order, "order_refunded", amount=format_yuan(locked.amount))
+    return _copy_refund(locked, refund)
+
+
+def _locked_refund(refund: Refund) -> Refund:
+    # Lock the refund row only (``of``): the order row is locked, when needed, by
+    # ``transition``, in the same order as everywhere else.
+    return Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund.pk)
+
+
+def _refund_role(refund: Refund, by: User | None) -> str | None:
+    """The role ``by`` acts in on ``refund``: None is the system; None back means nobody."""
+    if by is None:
+        return Role.SYSTEM
+    if not by.is_active:
+        return None
+    if by.pk == refund.order.buyer_id:
+        return Role.LEARNER
+    if by.pk == refund.order.provider_id:
+        return Role.PROVIDER
+    if is_staff(by):
+        return Role.STAFF
+    return None
+
+
+def _check_refund_move(refund: Refund, action: str, role: str | None) -> str:
+    move = REFUND_MOVES.get((refund.status, action))
+    if move is None:
+        raise errors.RefundNotAllowed(
+            _("This refund is “%(status)s” and cannot be changed that way.")
+            % {"status": refund.get_status_display()}
+        )
+    to_status, roles = move
+    if role not in roles:
+        raise errors.RefundNotAllowed(_("You cannot decide this refund."))
+    return to_status
+
+
+def _decide(refund: Refund, action: str, by: User | None, *, note: str) -> Refund:
+    """Approve or reject ``refund`` under its row lock, by the actor's role."""
+    locked = _locked_refund(refund)
+    role = _refund_role(locked, by)
+    if role == Role.LEARNER:
+        role = None  # the buyer never decides their own refund
+    to_status = _check_refund_move(locked, action, role)
+    locked.status = to_status
+    locked.decided_at = timezone.now()
+    locked.decided_by = by
+    locked.decision_note = note
+    locked.save(update_fields=["status", "decided_at", "decided_by", "decision_note"])
+    return locked
+
+
+def _copy_refund(source: Refund, target: Refund) -> Refund:
+    for field in Refund._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+    return target
+
+
 # ---- timers ---------------------------------------------------------------------------------
 
 
@@ -591,6 +810,8 @@ def complete_overdue_orders(now: datetime | None = None) -> int:
     least = settings.ORDER_AUTO_COMPLETE_DAYS
     candidates = (
         Order.objects.filter(status=Status.IN_SERVICE, started_at__lte=now - timedelta(days=least))
+        # An order with a refund being handled waits for the decision.
+        .exclude(refunds__status__in=Refund.OPEN_STATUSES)
         .annotate(study_days=Max("lines__study_days"))
         .order_by("pk")
         .values_list("pk", "started_at", "study_days")
@@ -621,3 +842,25 @@ def _timer_move(order_id: int, status: str, event: str) -> bool:
         # One broken order must not stop the timer for all the others.
         logger.exception("timer could not apply %s to order %s", event, order_id)
         return False
+
+
+def auto_approve_overdue_refunds(now: datetime | None = None) -> int:
+    """Approve, as the system, the refunds the provider has not answered by
+    ``respond_by``. Returns how many."""
+    now = now or timezone.now()
+    due = (
+        Refund.objects.filter(status=Refund.Status.REQUESTED, respond_by__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    approved = 0
+    for pk in list(due):
+        try:
+            approve_refund(Refund(pk=pk), by=None, note=_("The provider did not respond in time."))
+        except errors.RefundNotAllowed:
+            continue  # decided meanwhile
+        except Exception:
+            logger.exception("timer could not approve refund %s", pk)
+            continue
+        approved += 1
+    return approved

@@ -22,7 +22,7 @@ from types import MappingProxyType
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, Refund
 
 Status = Order.Status
 Event = OrderEvent.Event
@@ -98,3 +98,38 @@ def allowed_events(status: str, role: str) -> list[str]:
         for (from_status, event), move in TRANSITIONS.items()
         if from_status == status and role in move.roles
     ]
+
+
+# ---- refunds -------------------------------------------------------------------------------
+
+# The moves of a ``Refund``: (from status, action) -> (to status, who may act). Applied by
+# the refund services in ``orders.services``; ``escalate`` also needs the refund never to
+# have been escalated before (the platform decides once).
+#
+# | from      | action   | to        | who                                        |
+# |-----------|----------|-----------|--------------------------------------------|
+# | requested | approve  | approved  | provider, staff, system (no answer in 72 h)|
+# | requested | reject   | rejected  | provider, staff                            |
+# | rejected  | escalate | escalated | learner (the buyer)                        |
+# | escalated | approve  | approved  | staff                                      |
+# | escalated | reject   | rejected  | staff                                      |
+# | approved  | complete | refunded  | system (the money is back)                 |
+RefundStatus = Refund.Status
+
+REFUND_MOVES: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    (RefundStatus.REQUESTED, "approve"): (
+        RefundStatus.APPROVED,
+        frozenset({Role.PROVIDER, Role.STAFF, Role.SYSTEM}),
+    ),
+    (RefundStatus.REQUESTED, "reject"): (
+        RefundStatus.REJECTED,
+        frozenset({Role.PROVIDER, Role.STAFF}),
+    ),
+    (RefundStatus.REJECTED, "escalate"): (RefundStatus.ESCALATED, frozenset({Role.LEARNER})),
+    (RefundStatus.ESCALATED, "approve"): (RefundStatus.APPROVED, frozenset({Role.STAFF})),
+    (RefundStatus.ESCALATED, "reject"): (RefundStatus.REJECTED, frozenset({Role.STAFF})),
+    (RefundStatus.APPROVED, "complete"): (RefundStatus.REFUNDED, frozenset({Role.SYSTEM})),
+}
+
+# Orders whose money can still be asked back.
+REFUNDABLE_STATUSES = frozenset({Status.PAID, Status.AWAITING_SERVICE, Status.IN_SERVICE})

@@ -22,3 +22,8 @@ def start_due_orders() -> int:
 @shared_task(name="orders.complete_overdue_orders", acks_late=True)
 def complete_overdue_orders() -> int:
     return services.complete_overdue_orders()
+
+
+@shared_task(name="orders.auto_approve_overdue_refunds", acks_late=True)
+def auto_approve_overdue_refunds() -> int:
+    return services.auto_approve_overdue_refunds()

@@ -2,10 +2,12 @@
 choice kept in the session) and are priced again on the server; placing them is
 ``orders.services.place_orders``."""
 
+import hashlib
 import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -26,9 +28,17 @@ from catalog.pricing import LineQuote, quote_line
 from ksmall.money import to_money
 
 from . import selectors, services
-from .errors import CheckoutError, ReviewNotAllowed, TransitionNotAllowed
-from .forms import CheckoutForm, ReviewForm
+from .errors import (
+    CheckoutError,
+    InvalidRefundAmount,
+    InvalidRefundReason,
+    RefundNotAllowed,
+    ReviewNotAllowed,
+    TransitionNotAllowed,
+)
+from .forms import CheckoutForm, RefundForm, ReviewForm
 from .models import Order
+from .refunds import refundable_amount
 
 PAGE_SIZE = 10
 # While an order waits on someone else (the payment, the provider), its page polls.
@@ -83,9 +93,26 @@ def _groups(lines: list[CheckoutLine]) -> list[dict]:
     return list(groups.values())
 
 
+def _fingerprint(lines: list[CheckoutLine]) -> str:
+    """What the confirmation page showed: the lines and their prices. The POST must find
+    the same, else the learner confirms again (a price changed, a line sold out)."""
+    shown = sorted(
+        f"{line.quote.package.pk}:{','.join(str(a.pk) for a in line.quote.addons)}:"
+        f"{line.quote.quantity}:{line.quote.total}"
+        for line in lines
+    )
+    return hashlib.sha256("|".join(shown).encode()).hexdigest()[:32]
+
+
 @login_required
 def checkout(request):
     buy_now = (request.POST if request.method == "POST" else request.GET).get("buy_now") == "1"
+    if request.method == "POST":
+        # A second submit of a form already placed goes to its payment, whatever the cart
+        # holds by now.
+        placed = selectors.checkout_by_token(request.user, request.POST.get("token", ""))
+        if placed is not None:
+            return redirect("payments:cashier", payment_no=placed.payment_no)
     try:
         lines = _buy_now_lines(request) if buy_now else _cart_lines(request)
     except CatalogError as error:
@@ -94,10 +121,16 @@ def checkout(request):
     if not lines:
         messages.info(request, _("Choose what to buy in your cart first."))
         return redirect("cart:page")
+    fingerprint = _fingerprint(lines)
 
     if request.method == "POST":
         form = CheckoutForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and request.POST.get("fingerprint") != fingerprint:
+            messages.warning(
+                request,
+                _("Your order changed since this page was opened: check it and submit again."),
+            )
+        elif form.is_valid():
             try:
                 placed = services.place_orders(
                     request.user,
@@ -117,20 +150,29 @@ def checkout(request):
                     remove_lines(cart, [line.cart_line_id for line in lines])
                     remember_count(request, cart)
                 return redirect("payments:cashier", payment_no=placed.payment_no)
+        elif "token" in form.errors:
+            messages.warning(request, _("This page has expired. Please submit it again."))
     else:
         user = request.user
         form = CheckoutForm(
             initial={
                 "contact_name": user.nickname,
                 "contact_phone": national_number(user.phone) if user.phone else "",
-                "token": secrets.token_hex(16),
             }
         )
+    token = form["token"].value() if form.is_bound and "token" not in form.errors else ""
     total = to_money(sum((line.quote.total for line in lines), Decimal(0)))
     return render(
         request,
         "orders/checkout.html",
-        {"form": form, "groups": _groups(lines), "total": total, "buy_now": buy_now},
+        {
+            "form": form,
+            "groups": _groups(lines),
+            "total": total,
+            "buy_now": buy_now,
+            "token": token or secrets.token_hex(16),
+            "fingerprint": fingerprint,
+        },
     )
 
 
@@ -153,14 +195,27 @@ def order_list(request):
 
 
 @login_required
-def order_detail(request, order_no: str, review_form: ReviewForm | None = None):
+def order_detail(
+    request,
+    order_no: str,
+    review_form: ReviewForm | None = None,
+    refund_form: RefundForm | None = None,
+):
     order = selectors.learner_order(request.user, order_no)
+    refundable = refundable_amount(order)
+    # The refund form is offered while something can be asked back and nothing is pending.
+    can_refund = refundable > 0 and order.open_refund is None
+    if can_refund and refund_form is None:
+        refund_form = RefundForm(initial={"amount": refundable})
     return render(
         request,
         "orders/order_detail.html",
         {
             "order": order,
             "review_form": review_form,
+            "refund_form": refund_form if can_refund else None,
+            "refundable": refundable,
+            "refund_policies": sorted({line.refund_policy_text for line in order.lines.all()}),
             "polls": order.status in POLLED_STATUSES,
         },
     )
@@ -230,4 +285,56 @@ def cancel(request, order_no: str):
         messages.error(request, error.message)
     else:
         messages.success(request, _("The order was cancelled."))
+    return redirect("orders:detail", order_no=order.order_no)
+
+
+@login_required
+@require_POST
+def refund(request, order_no: str):
+    """The buyer asks for money back; bad input shows the form again, nothing saved."""
+    order = selectors.learner_order(request.user, order_no)
+    form = RefundForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.request_refund(
+                order,
+                by=request.user,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                images=form.cleaned_data["images"],
+            )
+        except RefundNotAllowed as error:
+            messages.error(request, error.message)
+            return redirect("orders:detail", order_no=order.order_no)
+        except InvalidRefundAmount as error:
+            form.add_error("amount", error.message)
+        except InvalidRefundReason as error:
+            form.add_error("reason", error.message)
+        except ValidationError as error:  # a photo that is not an image
+            form.add_error("images", error)
+        else:
+            messages.success(
+                request,
+                _("Your refund request was sent. The provider will answer within %(hours)d hours.")
+                % {"hours": settings.REFUND_RESPONSE_HOURS},
+            )
+            return redirect("orders:detail", order_no=order.order_no)
+    return order_detail(request, order_no, refund_form=form)
+
+
+@login_required
+@require_POST
+def escalate(request, order_no: str):
+    """The buyer asks the platform to step in on the order's latest rejected refund."""
+    order = selectors.learner_order(request.user, order_no)
+    rejected = next((refund for refund in order.refunds.all() if refund.can_be_escalated), None)
+    if rejected is None:
+        messages.error(request, _("There is no rejected refund to escalate."))
+        return redirect("orders:detail", order_no=order.order_no)
+    try:
+        services.escalate_refund(rejected, by=request.user)
+    except RefundNotAllowed as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The platform will review your refund and get back to you."))
     return redirect("orders:detail", order_no=order.order_no)

@@ -1,5 +1,6 @@
 """Orders under concurrency, on PostgreSQL's row locks: twenty buyers for the last five
-seats, two payment callbacks for one checkout, a timer meeting a locked order."""
+seats, two payment callbacks for one checkout, a timer meeting a locked order, two
+approvals of one refund."""
 
 import threading
 from datetime import timedelta
@@ -9,12 +10,20 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accounts.tests.factories import UserFactory
+from accounts.tests.factories import StaffFactory, UserFactory
 from catalog.errors import SoldOut
-from catalog.models import Service
+from catalog.models import Package, Service
 from catalog.tests.factories import PackageFactory
-from orders.models import Checkout, Order, OrderEvent
-from orders.services import LineChoice, cancel_expired_orders, mark_paid, place_orders
+from notifications.models import Message
+from orders.errors import RefundNotAllowed
+from orders.models import Checkout, Order, OrderEvent, Refund
+from orders.services import (
+    LineChoice,
+    approve_refund,
+    cancel_expired_orders,
+    mark_paid,
+    place_orders,
+)
 from orders.tests.factories import CheckoutFactory, OrderFactory
 from tests.test_concurrency import run_together
 
@@ -97,3 +106,33 @@ def test_the_timer_skips_an_order_someone_is_working_on():
 
     assert Order.objects.get(pk=order.pk).status == Order.Status.PENDING_PAYMENT
     assert cancel_expired_orders() == 1
+
+
+def test_two_approvals_of_one_refund_at_once_pay_back_once():
+    """The provider and staff approve the same refund at the same moment: the refund row
+    lock lets one through; the other finds it decided. The money goes back once, the seats
+    come back once, the learner hears once."""
+
+    order = OrderFactory(status=Order.Status.PAID, line__package__capacity=5)
+    package_id = order.lines.get().package_id
+    Package.objects.filter(pk=package_id).update(reserved=1)
+    refund = Refund.objects.create(
+        order=order,
+        requested_by=order.buyer,
+        amount=order.total,
+        reason="课程时间冲突，无法参加",
+        respond_by=timezone.now() + timedelta(hours=72),
+    )
+    deciders = [order.provider, StaffFactory()]
+
+    errors = run_together(
+        *[lambda by=by: approve_refund(Refund.objects.get(pk=refund.pk), by=by) for by in deciders]
+    )
+
+    assert len(errors) == 1 and isinstance(errors[0], RefundNotAllowed)
+    refund.refresh_from_db()
+    order.refresh_from_db()
+    assert refund.status == Refund.Status.REFUNDED
+    assert order.status == Order.Status.REFUNDED
+    assert Package.objects.get(pk=package_id).reserved == 0
+    assert Message.objects.filter(user=order.buyer, event="order_refunded").count() == 1

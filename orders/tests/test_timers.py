@@ -197,7 +197,7 @@ def test_the_tasks_run_the_timers_and_are_safe_to_run_twice():
     assert tasks.complete_overdue_orders.delay().get() == 0
 
 
-def test_run_timers_runs_all_three_and_prints_the_counts():
+def test_run_timers_runs_every_timer_and_prints_the_counts():
     unpaid(timezone.now() - timedelta(minutes=1))
     unpaid(timezone.now() - timedelta(minutes=2))
     awaiting(timezone.localdate())
@@ -205,4 +205,9 @@ def test_run_timers_runs_all_three_and_prints_the_counts():
 
     call_command("run_timers", stdout=out)
 
-    assert out.getvalue().splitlines() == ["cancelled unpaid: 2", "started: 1", "completed: 0"]
+    assert out.getvalue().splitlines() == [
+        "cancelled unpaid: 2",
+        "started: 1",
+        "completed: 0",
+        "refunds approved: 0",
+    ]

@@ -1,5 +1,6 @@
 """Run the order timers once: cancel unpaid orders past their deadline, start orders whose
-start date has come, complete orders whose study period is over. Safe to run again."""
+start date has come, complete orders whose study period is over, approve refunds the provider
+did not answer in time. Safe to run again."""
 
 from django.core.management.base import BaseCommand
 
@@ -13,6 +14,8 @@ class Command(BaseCommand):
         cancelled = services.cancel_expired_orders()
         started = services.start_due_orders()
         completed = services.complete_overdue_orders()
+        refunds = services.auto_approve_overdue_refunds()
         self.stdout.write(f"cancelled unpaid: {cancelled}")
         self.stdout.write(f"started: {started}")
         self.stdout.write(f"completed: {completed}")
+        self.stdout.write(f"refunds approved: {refunds}")

@@ -1,0 +1,70 @@
+"""How much of an order its buyer can get back now: each line's refund policy (snapshot at
+purchase, ``OrderLine.refund_policy``) applied to the order's status and times.
+
+| policy       | paid, awaiting service | in service                               |
+|--------------|------------------------|------------------------------------------|
+| before_start | the line's total       | nothing                                  |
+| progress     | the line's total       | total × (1 − elapsed days / study days)  |
+| seven_days   | the total within 7 days of payment, nothing after                 |
+| none         | nothing (only staff can decide otherwise)                         |
+
+Orders awaiting payment, cancelled, completed or refunded give nothing back.
+"""
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from catalog.models import Service
+from ksmall.money import to_money
+
+from .models import Order, OrderLine, Refund
+from .numbers import CHINA
+from .states import REFUNDABLE_STATUSES, Status
+
+Policy = Service.RefundPolicy
+ZERO = Decimal("0.00")
+SEVEN_DAYS = timedelta(days=7)
+
+
+def refundable_amount(order: Order, now: datetime | None = None) -> Decimal:
+    """What the buyer may ask back now: the sum of what each line's policy allows, capped
+    at the order total less the refunds already paid back. Prefetch ``lines`` and
+    ``refunds`` to read it without queries."""
+    if order.status not in REFUNDABLE_STATUSES:
+        return ZERO
+    now = now or timezone.now()
+    allowed = sum((line_refundable(order, line, now) for line in order.lines.all()), ZERO)
+    refunded = Refund.Status.REFUNDED
+    paid_back = sum(
+        (refund.amount for refund in order.refunds.all() if refund.status == refunded), ZERO
+    )
+    return to_money(max(ZERO, min(allowed, order.total - paid_back)))
+
+
+def line_refundable(order: Order, line: OrderLine, now: datetime) -> Decimal:
+    """What ``line``'s policy gives back for ``order`` as it is at ``now``."""
+    policy = line.refund_policy
+    started = order.status == Status.IN_SERVICE
+    if policy == Policy.BEFORE_START:
+        return ZERO if started else line.total
+    if policy == Policy.PROGRESS:
+        if not started:
+            return line.total
+        return _unused_share(line, order.started_at, now)
+    if policy == Policy.SEVEN_DAYS:
+        paid_at = order.paid_at or order.created_at
+        return line.total if now - paid_at <= SEVEN_DAYS else ZERO
+    return ZERO
+
+
+def _unused_share(line: OrderLine, started_at: datetime | None, now: datetime) -> Decimal:
+    """The line's total for the study days not yet elapsed, counted in China's calendar
+    days since the service started. A line without a study period gives nothing back once
+    started (as ``before_start``)."""
+    if not line.study_days or started_at is None:
+        return ZERO
+    elapsed = (now.astimezone(CHINA).date() - started_at.astimezone(CHINA).date()).days
+    elapsed = min(max(elapsed, 0), line.study_days)
+    return to_money(line.total * (1 - Decimal(elapsed) / Decimal(line.study_days)))
