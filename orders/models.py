@@ -7,6 +7,8 @@ what price, and an ``OrderEvent`` timeline. Orders change state only through
 request to pay money back on an order, with its photos (``RefundImage``).
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -59,6 +61,13 @@ class Checkout(models.Model):
 
     def __str__(self) -> str:
         return self.payment_no
+
+    @property
+    def amount_due(self):
+        """What is still to pay: the orders awaiting payment (one may have been cancelled
+        since the checkout). Prefetch ``orders``."""
+        pending = [o.total for o in self.orders.all() if o.status == Order.Status.PENDING_PAYMENT]
+        return sum(pending, Decimal("0.00"))
 
 
 class Order(models.Model):

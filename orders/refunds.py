@@ -29,9 +29,10 @@ SEVEN_DAYS = timedelta(days=7)
 
 
 def refundable_amount(order: Order, now: datetime | None = None) -> Decimal:
-    """What the buyer may ask back now: the sum of what each line's policy allows, capped
-    at the order total less the refunds already paid back. Prefetch ``lines`` and
-    ``refunds`` to read it without queries."""
+    """What the buyer may ask back now: what the lines' policies allow in all, less what
+    was already paid back, and never more than what is left of the order total. (A
+    partial refund uses up the policy: asking again does not start it afresh.) Prefetch
+    ``lines`` and ``refunds`` to read it without queries."""
     if order.status not in REFUNDABLE_STATUSES:
         return ZERO
     now = now or timezone.now()
@@ -40,7 +41,7 @@ def refundable_amount(order: Order, now: datetime | None = None) -> Decimal:
     paid_back = sum(
         (refund.amount for refund in order.refunds.all() if refund.status == refunded), ZERO
     )
-    return to_money(max(ZERO, min(allowed, order.total - paid_back)))
+    return to_money(max(ZERO, min(allowed - paid_back, order.total - paid_back)))
 
 
 def line_refundable(order: Order, line: OrderLine, now: datetime) -> Decimal:

@@ -396,6 +396,13 @@ def transition(
                 _("You cannot %(action)s an order that is “%(status)s”.")
                 % {"action": action, "status": locked.get_status_display()}
             )
+        if (
+            event == Event.COMPLETE
+            and locked.refunds.filter(status__in=Refund.OPEN_STATUSES).exists()
+        ):
+            raise errors.TransitionNotAllowed(
+                _("A refund of this order is in progress: it cannot be completed now.")
+            )
         if not _may_act(locked, actor, role, move.roles):
             raise errors.TransitionNotAllowed(
                 _("You cannot %(action)s this order.") % {"action": action}
@@ -548,7 +555,11 @@ def review_line(
 ) -> OrderLine:
     """The buyer reviews one line of a completed order, once. The review and the service's
     rating counters are written in this transaction (``catalog.services.add_review``)."""
-    line = OrderLine.objects.select_for_update().select_related("order", "service").get(pk=line.pk)
+    line = (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("order", "service")
+        .get(pk=line.pk)
+    )
     order = line.order
     if order.buyer_id != by.pk or order.status != Status.COMPLETED:
         raise errors.ReviewNotAllowed()
@@ -644,7 +655,8 @@ def approve_refund(refund: Refund, *, by: User | None, note: str = "") -> Refund
     finds the refund decided and is refused."""
     with transaction.atomic():
         locked = _decide(refund, "approve", by, note=note.strip())
-        order = locked.order
+        order = Order.objects.select_for_update().get(pk=locked.order_id)
+        _check_still_refundable(order, locked)
         _announce(order, "refund_approved", amount=format_yuan(locked.amount))
         refund_id = locked.pk
         transaction.on_commit(
@@ -678,6 +690,10 @@ def escalate_refund(refund: Refund, *, by: User) -> Refund:
             raise errors.RefundNotAllowed(_("The platform has already reviewed this refund."))
         if Refund.objects.filter(order=locked.order, status__in=Refund.OPEN_STATUSES).exists():
             raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
+        if Refund.objects.filter(order=locked.order, created_at__gt=locked.created_at).exists():
+            raise errors.RefundNotAllowed(_("A newer refund of this order replaced this one."))
+        if locked.order.status not in REFUNDABLE_STATUSES:
+            raise errors.RefundNotAllowed(_("This order can no longer be refunded."))
         locked.status = Refund.Status.ESCALATED
         locked.escalated_at = timezone.now()
         locked.save(update_fields=["status", "escalated_at"])
@@ -703,10 +719,8 @@ def complete_refund_without_gateway(refund: Refund) -> Refund:
             return _copy_refund(locked, refund)
         _check_refund_move(locked, "complete", Role.SYSTEM)
         order = Order.objects.select_for_update().get(pk=locked.order_id)
-        paid_back = sum(
-            order.refunds.filter(status=Refund.Status.REFUNDED).values_list("amount", flat=True),
-            Decimal(0),
-        )
+        paid_back = _paid_back(order)
+        _check_still_refundable(order, locked)
         locked.status = Refund.Status.REFUNDED
         locked.refunded_at = timezone.now()
         locked.save(update_fields=["status", "refunded_at"])
@@ -719,6 +733,25 @@ def complete_refund_without_gateway(refund: Refund) -> Refund:
             )
         _announce(order, "order_refunded", amount=format_yuan(locked.amount))
     return _copy_refund(locked, refund)
+
+
+def _paid_back(order: Order) -> Decimal:
+    return sum(
+        order.refunds.filter(status=Refund.Status.REFUNDED).values_list("amount", flat=True),
+        Decimal(0),
+    )
+
+
+def _check_still_refundable(order: Order, refund: Refund) -> None:
+    """Money goes back only from an order that can still be refunded, and never more than
+    what is left of what was paid (an old refund escalated after a newer one was paid)."""
+    if order.status not in REFUNDABLE_STATUSES:
+        raise errors.RefundNotAllowed(
+            _("An order that is “%(status)s” cannot be refunded.")
+            % {"status": order.get_status_display()}
+        )
+    if refund.amount > order.total - _paid_back(order):
+        raise errors.RefundNotAllowed(_("This refund is more than what is left of the order."))
 
 
 def _locked_refund(refund: Refund) -> Refund:

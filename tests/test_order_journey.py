@@ -84,6 +84,11 @@ def test_a_learner_orders_from_two_providers_and_follows_one_order_to_a_review(
         client.post(f"/orders/{orders[yuanhang.pk].order_no}/cancel/")
     assert Package.objects.get(pk=japanese.pk).reserved == 0
     assert "order_cancelled" in inbox(learner)
+    # The cashier now asks only for the order still awaiting payment.
+    cashier = client.get(f"/pay/{checkout.payment_no}/").content.decode()
+    assert "¥1,299.00" in cashier and "¥1,398.00" in cashier  # due, of the total ordered
+    checkout.refresh_from_db()
+    assert Checkout.objects.get(pk=checkout.pk).amount_due == Decimal("1299.00")
 
     # The payment arrives; the provider accepts, starts and completes with a summary.
     python_order = orders[mingde.pk]

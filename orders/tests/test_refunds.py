@@ -642,3 +642,77 @@ def test_the_service_page_and_checkout_show_the_refund_policy(client):
     session[SESSION_BUY_NOW] = {"package_id": package.pk, "addon_ids": [], "quantity": 1}
     session.save()
     assert text in client.get("/checkout/?buy_now=1").content.decode()
+
+
+# --- money never goes back twice (found in review) -------------------------------------------
+
+
+def test_an_old_rejected_refund_cannot_be_escalated_after_a_newer_one_paid_back(
+    django_capture_on_commit_callbacks,
+):
+    order = order_in("paid")
+    first = ask(order)
+    services.reject_refund(first, by=order.provider, reason="不符合退款条件")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_refund(ask(order), by=order.provider)
+    assert fresh(order).status == Order.Status.REFUNDED
+
+    with pytest.raises(RefundNotAllowed):
+        services.escalate_refund(first, by=order.buyer)
+
+    paid_back = Refund.objects.filter(order=order, status=Refund.Status.REFUNDED)
+    assert sum(refund.amount for refund in paid_back) == Decimal("199.00")
+
+
+def test_an_escalated_refund_is_not_paid_once_the_rest_was_refunded(
+    django_capture_on_commit_callbacks,
+):
+    order = order_in("paid")
+    first = ask(order, amount="100.00")
+    services.reject_refund(first, by=order.provider, reason="不符合退款条件")
+    services.escalate_refund(first, by=order.buyer)
+    # Meanwhile staff pay back more than what would be left after the escalated refund.
+    refund = Refund.objects.create(
+        order=order,
+        requested_by=order.buyer,
+        amount=Decimal("150.00"),
+        reason="另一笔退款",
+        status=Refund.Status.REFUNDED,
+        respond_by=timezone.now(),
+    )
+    assert refund.pk
+
+    with pytest.raises(RefundNotAllowed):
+        services.approve_refund(first, by=StaffFactory())
+
+    first.refresh_from_db()
+    assert first.status == Refund.Status.ESCALATED
+
+
+def test_a_partial_refund_uses_up_the_policy_instead_of_starting_it_again():
+    order = order_in("in_service", policy=Policy.PROGRESS, service__study_days=10)
+    started = order.started_at
+    Refund.objects.create(
+        order=order,
+        requested_by=order.buyer,
+        amount=Decimal("179.10"),  # what day 1 allowed: 199 × 9/10
+        reason="第一天退款",
+        status=Refund.Status.REFUNDED,
+        respond_by=started,
+    )
+
+    # On day 5 the policy allows 99.50 in all, already exceeded: nothing more.
+    assert refundable_amount(fresh(order), now=started + timedelta(days=5)) == Decimal("0.00")
+
+
+def test_an_order_cannot_be_completed_while_a_refund_is_open(client):
+    order = order_in("in_service", policy=Policy.PROGRESS, service__study_days=30)
+    ask(order, amount="100.00")
+
+    with pytest.raises(services.errors.TransitionNotAllowed):
+        services.confirm_order(order, by=order.buyer)
+    client.force_login(order.buyer)
+    page = client.get(f"/orders/{order.order_no}/").content.decode()
+
+    assert fresh(order).status == Order.Status.IN_SERVICE
+    assert f"/orders/{order.order_no}/confirm/" not in page
