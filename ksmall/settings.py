@@ -165,6 +165,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.auto_approve_overdue_refunds",
         "schedule": 15 * 60.0,
     },
+    "settle-approved-refunds": {"task": "orders.settle_approved_refunds", "schedule": 10 * 60.0},
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------
@@ -316,6 +317,8 @@ ORDER_PAYMENT_MINUTES = env.int("ORDER_PAYMENT_MINUTES", default=30)
 # An order in service completes by itself this many days after it started, or after the
 # service's study period when that is longer.
 ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
+# Unpaid checkouts one learner may hold at once (seats stay reserved while unpaid).
+ORDER_MAX_UNPAID_CHECKOUTS = env.int("ORDER_MAX_UNPAID_CHECKOUTS", default=5)
 # The provider answers a refund request within this many hours, else it is approved.
 REFUND_RESPONSE_HOURS = env.int("REFUND_RESPONSE_HOURS", default=72)
 # While on, an approved refund counts as paid back at once (orders.receivers), since no

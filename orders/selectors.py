@@ -6,6 +6,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from accounts.permissions import is_staff
+
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund
 
 Status = Order.Status
@@ -60,7 +62,7 @@ def payer_checkout(user: User, payment_no: str) -> Checkout:
     checkouts = Checkout.objects.prefetch_related(
         Prefetch("orders", queryset=Order.objects.prefetch_related("lines").order_by("pk"))
     )
-    if not user.is_staff:
+    if not is_staff(user):
         checkouts = checkouts.filter(buyer=user)
     checkout = checkouts.filter(payment_no=payment_no).first()
     if checkout is None:

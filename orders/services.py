@@ -157,15 +157,23 @@ def place_orders(
         if existing is not None:
             return existing
         contact_name, contact_phone, note = _clean_contact(contact_name, contact_phone, note)
+        _check_unpaid_limit(buyer)
         quotes = _priced_lines(lines)
 
         by_provider: dict[int, list[LineQuote]] = {}
         for quote in quotes:
+            if quote.package.service.provider_id == buyer.pk:
+                raise errors.LineUnavailable(_("You cannot buy your own service."))
             by_provider.setdefault(quote.package.service.provider_id, []).append(quote)
         order_totals = {
             provider_id: to_money(sum(quote.total for quote in group))
             for provider_id, group in by_provider.items()
         }
+        if sum(order_totals.values()) > MAX_CHECKOUT_TOTAL:
+            raise errors.CheckoutError(
+                _("One order can be at most %(most)s: split it into several orders.")
+                % {"most": format_yuan(MAX_CHECKOUT_TOTAL)}
+            )
         now = timezone.now()
         try:
             checkout = _insert_numbered(
@@ -202,6 +210,25 @@ def place_orders(
                 deadline=deadline,
             )
     return checkout
+
+
+# Amounts are Decimal(10, 2): keep well inside, and tell the learner rather than fail.
+MAX_CHECKOUT_TOTAL = Decimal("9999999.99")
+
+
+def _check_unpaid_limit(buyer: User) -> None:
+    """A learner may hold only a few unpaid checkouts at once, so that no one can keep
+    limited seats reserved by ordering again every 30 minutes (security.md §1F 29)."""
+    unpaid = (
+        Checkout.objects.filter(buyer=buyer, orders__status=Status.PENDING_PAYMENT)
+        .distinct()
+        .count()
+    )
+    if unpaid >= settings.ORDER_MAX_UNPAID_CHECKOUTS:
+        raise errors.CheckoutError(
+            _("You have %(n)d orders waiting for payment. Pay or cancel them first.")
+            % {"n": unpaid}
+        )
 
 
 def _clean_contact(name: str, phone: str, note: str) -> tuple[str, str, str]:
@@ -897,3 +924,31 @@ def auto_approve_overdue_refunds(now: datetime | None = None) -> int:
             continue
         approved += 1
     return approved
+
+
+SETTLE_RETRY_AFTER = timedelta(minutes=10)
+
+
+def settle_approved_refunds(now: datetime | None = None) -> int:
+    """Complete approved refunds that the after-commit settlement missed (a crash, an
+    error): without this an approved refund would stay open for good. Only while refunds
+    are settled without a gateway; payments sweeps its own. Returns how many."""
+    if not settings.REFUNDS_SETTLE_WITHOUT_GATEWAY:
+        return 0
+    now = now or timezone.now()
+    stuck = (
+        Refund.objects.filter(
+            status=Refund.Status.APPROVED, decided_at__lte=now - SETTLE_RETRY_AFTER
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    settled = 0
+    for pk in list(stuck):
+        try:
+            refund = complete_refund_without_gateway(Refund(pk=pk))
+        except Exception:
+            logger.exception("timer could not settle refund %s", pk)
+            continue
+        settled += refund.status == Refund.Status.REFUNDED
+    return settled

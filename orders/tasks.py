@@ -27,3 +27,8 @@ def complete_overdue_orders() -> int:
 @shared_task(name="orders.auto_approve_overdue_refunds", acks_late=True)
 def auto_approve_overdue_refunds() -> int:
     return services.auto_approve_overdue_refunds()
+
+
+@shared_task(name="orders.settle_approved_refunds", acks_late=True)
+def settle_approved_refunds() -> int:
+    return services.settle_approved_refunds()

@@ -716,3 +716,20 @@ def test_an_order_cannot_be_completed_while_a_refund_is_open(client):
 
     assert fresh(order).status == Order.Status.IN_SERVICE
     assert f"/orders/{order.order_no}/confirm/" not in page
+
+
+def test_an_approved_refund_left_open_is_settled_by_the_timer(settings):
+    settings.REFUNDS_SETTLE_WITHOUT_GATEWAY = False  # the after-commit settlement "fails"
+    order = order_in("paid")
+    refund = services.approve_refund(ask(order), by=order.provider)
+    assert refund.status == Refund.Status.APPROVED
+    settings.REFUNDS_SETTLE_WITHOUT_GATEWAY = True
+
+    assert services.settle_approved_refunds() == 0  # too early: the settlement may be running
+    later = timezone.now() + timedelta(minutes=11)
+    assert services.settle_approved_refunds(now=later) == 1
+    assert services.settle_approved_refunds(now=later) == 0
+
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.REFUNDED
+    assert fresh(order).status == Order.Status.REFUNDED

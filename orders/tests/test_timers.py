@@ -210,4 +210,5 @@ def test_run_timers_runs_every_timer_and_prints_the_counts():
         "started: 1",
         "completed: 0",
         "refunds approved: 0",
+        "refunds settled: 0",
     ]
