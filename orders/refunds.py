@@ -69,3 +69,16 @@ def _unused_share(line: OrderLine, started_at: datetime | None, now: datetime) -
     elapsed = (now.astimezone(CHINA).date() - started_at.astimezone(CHINA).date()).days
     elapsed = min(max(elapsed, 0), line.study_days)
     return to_money(line.total * (1 - Decimal(elapsed) / Decimal(line.study_days)))
+
+
+def refund_offer(order: Order) -> Decimal:
+    """What the order page offers to refund: the refundable amount, or nothing while a
+    refund is already in progress."""
+    if order.open_refund is not None:
+        return ZERO
+    return refundable_amount(order)
+
+
+def escalatable_refund(order: Order) -> Refund | None:
+    """The rejected refund the buyer may still put to the platform, if any."""
+    return next((refund for refund in order.refunds.all() if refund.can_be_escalated), None)

@@ -38,7 +38,7 @@ from .errors import (
 )
 from .forms import CheckoutForm, RefundForm, ReviewForm
 from .models import Order
-from .refunds import refundable_amount
+from .refunds import escalatable_refund, refund_offer
 
 PAGE_SIZE = 10
 # While an order waits on someone else (the payment, the provider), its page polls.
@@ -202,9 +202,8 @@ def order_detail(
     refund_form: RefundForm | None = None,
 ):
     order = selectors.learner_order(request.user, order_no)
-    refundable = refundable_amount(order)
-    # The refund form is offered while something can be asked back and nothing is pending.
-    can_refund = refundable > 0 and order.open_refund is None
+    refundable = refund_offer(order)
+    can_refund = refundable > 0
     if can_refund and refund_form is None:
         refund_form = RefundForm(initial={"amount": refundable})
     return render(
@@ -327,7 +326,7 @@ def refund(request, order_no: str):
 def escalate(request, order_no: str):
     """The buyer asks the platform to step in on the order's latest rejected refund."""
     order = selectors.learner_order(request.user, order_no)
-    rejected = next((refund for refund in order.refunds.all() if refund.can_be_escalated), None)
+    rejected = escalatable_refund(order)
     if rejected is None:
         messages.error(request, _("There is no rejected refund to escalate."))
         return redirect("orders:detail", order_no=order.order_no)
