@@ -118,6 +118,14 @@ EVENTS: dict[str, dict] = {
         ),
     },
     # --- refunds -----------------------------------------------------------------------------
+    "refund_escalated": {
+        "category": "refunds",
+        "title": _("Refund of order %(order_no)s put to the platform"),
+        "body": _(
+            "The learner asked the platform to review the rejected refund of %(amount)s on "
+            "“%(title)s”. Decide it in the operations console."
+        ),
+    },
     "refund_requested": {
         "category": "refunds",
         "title": _("Refund requested for order %(order_no)s"),

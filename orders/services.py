@@ -724,7 +724,26 @@ def escalate_refund(refund: Refund, *, by: User) -> Refund:
         locked.status = Refund.Status.ESCALATED
         locked.escalated_at = timezone.now()
         locked.save(update_fields=["status", "escalated_at"])
+        _tell_staff_of_escalation(locked)
     return _copy_refund(locked, refund)
+
+
+def _tell_staff_of_escalation(refund: Refund) -> None:
+    """Every active staff member gets the escalation in the inbox (and by their
+    preferences), with a link to decide it in admin. Support tickets will carry it too."""
+    order = refund.order
+    context = {
+        "order_no": order.order_no,
+        "title": order.title,
+        "amount": format_yuan(refund.amount),
+    }
+    url = f"/admin/orders/refund/{refund.pk}/change/"
+
+    def send() -> None:
+        for staff in User.objects.filter(is_staff=True, is_active=True):
+            notify(staff, "refund_escalated", context, url=url)
+
+    transaction.on_commit(send, robust=True)
 
 
 def complete_refund_without_gateway(refund: Refund) -> Refund:

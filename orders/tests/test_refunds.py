@@ -733,3 +733,17 @@ def test_an_approved_refund_left_open_is_settled_by_the_timer(settings):
     refund.refresh_from_db()
     assert refund.status == Refund.Status.REFUNDED
     assert fresh(order).status == Order.Status.REFUNDED
+
+
+def test_staff_are_told_when_a_refund_is_escalated(django_capture_on_commit_callbacks):
+    staff = StaffFactory()
+    order = order_in("paid")
+    refund = ask(order)
+    services.reject_refund(refund, by=order.provider, reason="不符合退款条件")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.escalate_refund(refund, by=order.buyer)
+
+    [message] = Message.objects.filter(user=staff)
+    assert message.event == "refund_escalated"
+    assert message.url == f"/admin/orders/refund/{refund.pk}/change/"
