@@ -143,7 +143,7 @@ class ProviderProfileAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Reject provider applications"),
                 "form": form,
-                "profiles": queryset,
+                "selected": queryset,
                 "action": "reject",
                 "opts": self.model._meta,
             },

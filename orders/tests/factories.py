@@ -2,6 +2,7 @@
 status (tests of moves start from there). To place orders the way a learner does, call
 ``orders.services.place_orders``; ``choice()`` builds its lines."""
 
+import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from accounts.tests.factories import ProviderFactory, UserFactory
 from catalog.tests.factories import PackageFactory
+from orders import services
 from orders.models import Checkout, Order, OrderLine
 from orders.numbers import new_order_no, new_payment_no
 from orders.services import LineChoice
@@ -72,3 +74,32 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     fulfilment = factory.SelfAttribute("service.fulfilment")
     starts_on = factory.SelfAttribute("service.starts_on")
     study_days = factory.SelfAttribute("service.study_days")
+
+
+def order_walked_to(status: str, *, buyer=None, **package_fields) -> Order:
+    """An order of one line, placed by ``buyer`` (a new learner by default) and moved
+    through the real services (pay, accept, start, learner confirms) until ``status``.
+    ``package_fields`` shape the package (``price=``, ``service__refund_policy=``…)."""
+    buyer = buyer or UserFactory(nickname="小林")
+    package = PackageFactory(**package_fields)
+    checkout = services.place_orders(
+        buyer,
+        [services.LineChoice(package.pk, (), 1)],
+        contact_name="小林",
+        contact_phone="13800000001",
+        token=secrets.token_hex(16),
+    )
+    order = checkout.orders.get()
+    steps = [
+        ("paid", lambda o: services.mark_paid(checkout)),
+        ("awaiting_service", lambda o: services.accept_order(o, by=o.provider, schedule="周六")),
+        ("in_service", lambda o: services.start_order(o, by=o.provider)),
+        ("completed", lambda o: services.confirm_order(o, by=buyer)),
+    ]
+    for reached, step in steps:
+        if order.status == status:
+            break
+        step(order)
+        order.refresh_from_db()
+        assert order.status == reached, (reached, order.status)
+    return order

@@ -2,7 +2,6 @@
 decision, escalation, the 72-hour timer, and the money going back without a gateway (the
 order becomes refunded and its seats come back once)."""
 
-import secrets
 from datetime import timedelta
 from decimal import Decimal
 
@@ -22,7 +21,7 @@ from orders import services
 from orders.errors import InvalidRefundAmount, InvalidRefundReason, RefundNotAllowed
 from orders.models import Order, Refund, RefundImage
 from orders.refunds import refundable_amount
-from orders.tests.factories import OrderFactory
+from orders.tests.factories import OrderFactory, order_walked_to
 
 pytestmark = pytest.mark.django_db
 
@@ -33,31 +32,9 @@ Status = Order.Status
 def order_in(status: str, *, policy: str = Policy.BEFORE_START, **service) -> Order:
     """An order of one ¥199 line with ``policy``, walked through the real moves to
     ``status``. The package has 5 seats."""
-    buyer = UserFactory(nickname="小林")
-    package = PackageFactory(
-        price=Decimal("199.00"), capacity=5, service__refund_policy=policy, **service
+    return order_walked_to(
+        status, price=Decimal("199.00"), capacity=5, service__refund_policy=policy, **service
     )
-    checkout = services.place_orders(
-        buyer,
-        [services.LineChoice(package.pk, (), 1)],
-        contact_name="小林",
-        contact_phone="13800000001",
-        token=secrets.token_hex(16),
-    )
-    order = checkout.orders.get()
-    steps = [
-        ("paid", lambda o: services.mark_paid(checkout)),
-        ("awaiting_service", lambda o: services.accept_order(o, by=o.provider, schedule="周六")),
-        ("in_service", lambda o: services.start_order(o, by=o.provider)),
-        ("completed", lambda o: services.confirm_order(o, by=buyer)),
-    ]
-    for reached, step in steps:
-        if order.status == status:
-            break
-        step(order)
-        order.refresh_from_db()
-        assert order.status == reached
-    return order
 
 
 def fresh(order: Order) -> Order:

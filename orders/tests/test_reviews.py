@@ -1,47 +1,22 @@
 """Learners confirm completion and review each line once; the order page polls while the
 order waits on someone else."""
 
-import secrets
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.tests.factories import UserFactory
 from accounts.tests.images import image_bytes
 from catalog.models import Review
-from catalog.tests.factories import PackageFactory
 from orders import services
 from orders.errors import ReviewNotAllowed
 from orders.models import Order
+from orders.tests.factories import order_walked_to
 
 pytestmark = pytest.mark.django_db
 
 
 def order_in(status: str, *, buyer=None) -> Order:
-    """An order walked through the real moves up to ``status``."""
-    buyer = buyer or UserFactory(nickname="小林")
-    package = PackageFactory()
-    checkout = services.place_orders(
-        buyer,
-        [services.LineChoice(package.pk, (), 1)],
-        contact_name="小林",
-        contact_phone="13800000001",
-        token=secrets.token_hex(16),
-    )
-    order = checkout.orders.get()
-    steps = [
-        ("paid", lambda o: services.mark_paid(checkout)),
-        ("awaiting_service", lambda o: services.accept_order(o, by=o.provider, schedule="周六")),
-        ("in_service", lambda o: services.start_order(o, by=o.provider)),
-        ("completed", lambda o: services.confirm_order(o, by=buyer)),
-    ]
-    for reached, step in steps:
-        if order.status == status:
-            break
-        step(order)
-        order.refresh_from_db()
-        assert order.status == reached
-    return order
+    return order_walked_to(status, buyer=buyer)
 
 
 def review_url(order: Order) -> str:
