@@ -1,7 +1,9 @@
 """Small helpers for HTTP tests: submit forms the way a browser does, read SMS codes."""
 
 import re
+import threading
 
+from django.db import connection
 from django.test import Client
 
 _CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -28,3 +30,26 @@ def code_in(text: str) -> str:
     match = _SIX_DIGITS.search(text)
     assert match, f"no 6-digit code in {text!r}"
     return match.group(1)
+
+
+def run_together(*calls) -> list[Exception]:
+    """Run the calls in threads released at the same moment (each closes its database
+    connection at the end); return the exceptions they raised."""
+    barrier = threading.Barrier(len(calls))
+    errors: list[Exception] = []
+
+    def run(call):
+        try:
+            barrier.wait(timeout=10)
+            call()
+        except Exception as exc:  # collected and asserted by the caller
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return errors

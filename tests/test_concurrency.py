@@ -1,7 +1,5 @@
 """Writes that two people may make at the same moment, on PostgreSQL's row locks."""
 
-import threading
-
 import pytest
 from django.db import connection
 
@@ -9,30 +7,9 @@ from accounts.models import ProviderProfile
 from accounts.services import approve_provider
 from accounts.tests.factories import ProviderProfileFactory, StaffFactory
 from notifications.models import Message
+from tests.helpers import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(*calls):
-    """Run the calls in threads released at the same moment; return their exceptions."""
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-        except Exception as exc:  # collected and asserted by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
 
 
 def test_two_staff_approving_at_once_tell_the_applicant_once():

@@ -25,7 +25,7 @@ from orders.services import (
     place_orders,
 )
 from orders.tests.factories import CheckoutFactory, OrderFactory
-from tests.test_concurrency import run_together
+from tests.helpers import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

@@ -1,16 +1,15 @@
 """Two workers running the same delivery at once still send each channel once (PostgreSQL's
 row lock on the Delivery row; SQLite has none)."""
 
-import threading
 import time
 
 import pytest
-from django.db import connection
 
 from accounts.tests.factories import UserFactory
 from notifications import sms
 from notifications.models import Delivery
 from notifications.services import deliver_message, notify
+from tests.helpers import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -21,27 +20,6 @@ class SlowSMSBackend:
     def send(self, phone: str, text: str) -> None:
         time.sleep(0.3)
         sms.outbox.append(sms.TextMessage(phone=phone, text=text))
-
-
-def run_together(*calls) -> list[Exception]:
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-        except Exception as exc:  # collected and asserted by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return errors
 
 
 def test_workers_racing_on_one_message_send_each_channel_once(settings, mailoutbox, sms_outbox):
