@@ -76,21 +76,16 @@ def order_url(order: Order, *, for_provider: bool = False) -> str:
 
 
 def _announce(order: Order, event: str, **context: str) -> None:
-    """Tell the buyer (or the provider, for provider events) about ``event`` once the
-    transaction commits; a rolled-back change tells nobody. The text's context is fixed
-    now, inside the transaction, from the order as it is."""
+    """Tell the buyer (or the provider, for provider events) about ``event``. The inbox
+    message is written in the same transaction as the change (an outbox row: it commits
+    or rolls back with it); email and SMS leave after the commit (``notify``)."""
     for_provider = event in PROVIDER_EVENTS
     recipient_id = order.provider_id if for_provider else order.buyer_id
     context = {"order_no": order.order_no, **context}
     if "title" not in context:
         context["title"] = order.title
     url = order_url(order, for_provider=for_provider)
-
-    def send() -> None:
-        notify(User.objects.get(pk=recipient_id), event, context, url=url)
-
-    # robust: a failing message must not turn a committed payment or order into an error.
-    transaction.on_commit(send, robust=True)
+    notify(User(pk=recipient_id), event, context, url=url)
 
 
 def _announce_move(order: Order, event: str, role: str, note: str) -> None:
@@ -738,12 +733,8 @@ def _tell_staff_of_escalation(refund: Refund) -> None:
         "amount": format_yuan(refund.amount),
     }
     url = f"/admin/orders/refund/{refund.pk}/change/"
-
-    def send() -> None:
-        for staff in User.objects.filter(is_staff=True, is_active=True):
-            notify(staff, "refund_escalated", context, url=url)
-
-    transaction.on_commit(send, robust=True)
+    for staff in User.objects.filter(is_staff=True, is_active=True):
+        notify(staff, "refund_escalated", context, url=url)
 
 
 def complete_refund_without_gateway(refund: Refund) -> Refund:

@@ -370,14 +370,17 @@ def test_one_bad_line_refuses_the_whole_checkout(buyer):
 # --- notifications ----------------------------------------------------------------------------
 
 
-def test_the_learner_is_told_each_order_awaits_payment_after_commit(
-    buyer, django_capture_on_commit_callbacks
+def test_the_inbox_message_is_written_with_the_order_and_email_leaves_after_commit(
+    buyer, django_capture_on_commit_callbacks, mailoutbox
 ):
     package = PackageFactory(price=Decimal("1299.00"), service__title="雅思口语冲刺班")
 
     with django_capture_on_commit_callbacks(execute=True):
         checkout = place(buyer, [choice(package)])
-        assert not Message.objects.exists()  # nothing before the commit
+        assert Message.objects.count() == 1  # the outbox row, in the order's transaction
+        assert mailoutbox == []  # nothing leaves before the commit
+
+    assert len(mailoutbox) == 1
 
     order = checkout.orders.get()
     message = Message.objects.get()
