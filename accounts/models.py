@@ -78,6 +78,13 @@ class User(AbstractUser):
         return self.display_name
 
     @property
+    def public_name(self) -> str:
+        """How a provider appears on the site: the profile's display name, else the
+        user's own (select_related ``provider_profile`` to read it without a query)."""
+        profile = getattr(self, "provider_profile", None)
+        return profile.display_name if profile else self.display_name
+
+    @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone) if self.phone else ""
 

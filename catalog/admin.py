@@ -81,12 +81,6 @@ def image_preview(file, width: int | None, height: int | None, alt: str = "") ->
     )
 
 
-def provider_label(user: User) -> str:
-    """The provider's public name (select_related ``provider__provider_profile``)."""
-    profile = getattr(user, "provider_profile", None)
-    return profile.display_name if profile else user.display_name
-
-
 def not_pending_message(skipped: int) -> str:
     return ngettext(
         "Skipped %(n)d listing that is not pending review.",
@@ -398,7 +392,7 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
 
     @admin.display(description=_("provider"), ordering="provider__provider_profile__display_name")
     def provider_name(self, service: Service) -> str:
-        return provider_label(service.provider)
+        return service.provider_name
 
     @admin.display(description=_("price from"), ordering="price_from")
     def price(self, service: Service) -> str:
@@ -617,18 +611,11 @@ class InstructorAdmin(ProviderChoiceMixin, admin.ModelAdmin):
 
     @admin.display(description=_("provider"), ordering="provider__provider_profile__display_name")
     def provider_name(self, instructor: Instructor) -> str:
-        return provider_label(instructor.provider)
+        return instructor.provider.public_name
 
     @admin.display(description=_("current photo"))
     def photo_preview(self, instructor: Instructor) -> str:
         return image_preview(instructor.photo, 1, 1, instructor.name)
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        # Search matches instructor names: keep their services' search text in step.
-        if change and "name" in form.changed_data:
-            for service in obj.services.select_related("provider__provider_profile"):
-                refresh_listing(service)
 
 
 # ---- reviews -------------------------------------------------------------------------------

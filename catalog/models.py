@@ -252,8 +252,7 @@ class Service(models.Model):
     @property
     def provider_name(self) -> str:
         """The provider's public name (select_related ``provider__provider_profile``)."""
-        profile = getattr(self.provider, "provider_profile", None)
-        return profile.display_name if profile else self.provider.display_name
+        return self.provider.public_name
 
     @property
     def refund_policy_label(self) -> str:

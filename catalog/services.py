@@ -50,11 +50,10 @@ def search_text_for(
 def refresh_listing(service: Service) -> Service:
     """Recompute the price-from and the search text after packages, instructors or the
     provider's name changed."""
-    profile = getattr(service.provider, "provider_profile", None)
     service.price_from = service.packages.filter(is_active=True).aggregate(p=Min("price"))["p"]
     service.search_text = search_text_for(
         service,
-        provider_name=profile.display_name if profile else service.provider.display_name,
+        provider_name=service.provider_name,
         instructor_names=service.instructors.values_list("name", flat=True),
     )
     Service.objects.filter(pk=service.pk).update(

@@ -213,16 +213,26 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         for failure in failures:
             self.message_user(request, failure, messages.WARNING)
 
-    @admin.action(description=_("Approve selected refunds"), permissions=["decide"])
-    def approve(self, request, queryset):
+    @staticmethod
+    def _decide_each(refunds, decide) -> tuple[int, list[str]]:
+        """Apply ``decide(refund)`` to each refund; count the successes and keep each
+        refusal's reason, by order number."""
         done, failures = 0, []
-        for refund in queryset.select_related("order"):
+        for refund in refunds:
             try:
-                services.approve_refund(refund, by=request.user)
+                decide(refund)
             except RefundError as error:
                 failures.append(f"{refund.order.order_no}: {error.message}")
                 continue
             done += 1
+        return done, failures
+
+    @admin.action(description=_("Approve selected refunds"), permissions=["decide"])
+    def approve(self, request, queryset):
+        done, failures = self._decide_each(
+            queryset.select_related("order"),
+            lambda refund: services.approve_refund(refund, by=request.user),
+        )
         self._report(
             request,
             done,
@@ -236,16 +246,11 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if "apply" in request.POST:
             form = RefundRejectionForm(request.POST)
             if form.is_valid():
-                done, failures = 0, []
-                for refund in selected:
-                    try:
-                        services.reject_refund(
-                            refund, by=request.user, reason=form.cleaned_data["reason"]
-                        )
-                    except RefundError as error:
-                        failures.append(f"{refund.order.order_no}: {error.message}")
-                        continue
-                    done += 1
+                reason = form.cleaned_data["reason"]
+                done, failures = self._decide_each(
+                    selected,
+                    lambda refund: services.reject_refund(refund, by=request.user, reason=reason),
+                )
                 self._report(
                     request,
                     done,

@@ -234,17 +234,28 @@ def order_status(request, order_no: str):
     return response
 
 
-@login_required
-@require_POST
-def confirm(request, order_no: str):
+def _learner_move(request, order_no: str, move, done: str):
+    """Apply one of the learner's moves (``move(order, by=user)``) to their own order and
+    go back to it with the outcome."""
     order = selectors.learner_order(request.user, order_no)
     try:
-        services.confirm_order(order, by=request.user)
+        move(order, by=request.user)
     except TransitionNotAllowed as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("Thank you for confirming. You can now review it."))
+        messages.success(request, done)
     return redirect("orders:detail", order_no=order.order_no)
+
+
+@login_required
+@require_POST
+def confirm(request, order_no: str):
+    return _learner_move(
+        request,
+        order_no,
+        services.confirm_order,
+        _("Thank you for confirming. You can now review it."),
+    )
 
 
 @login_required
@@ -277,14 +288,7 @@ def review(request, order_no: str):
 @login_required
 @require_POST
 def cancel(request, order_no: str):
-    order = selectors.learner_order(request.user, order_no)
-    try:
-        services.cancel_order(order, by=request.user)
-    except TransitionNotAllowed as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The order was cancelled."))
-    return redirect("orders:detail", order_no=order.order_no)
+    return _learner_move(request, order_no, services.cancel_order, _("The order was cancelled."))
 
 
 @login_required
