@@ -119,3 +119,24 @@ def csrf_client() -> Client:
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(scope="session")
+def _sandbox_key_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("payment-sandbox")
+
+
+@pytest.fixture(autouse=True)
+def payment_sandbox(settings, _sandbox_key_dir, monkeypatch):
+    """The simulated gateway, with keys generated once per test session, whose callbacks
+    reach the notify views through the test client instead of HTTP."""
+    from payments.sandbox import delivery
+
+    settings.PAYMENT_SANDBOX = True
+    settings.PAYMENT_SANDBOX_KEY_DIR = _sandbox_key_dir
+
+    def post_through_test_client(base: str, path: str, body: bytes, content_type: str) -> bool:
+        response = Client().post(path, data=body, content_type=content_type)
+        return response.status_code == 200
+
+    monkeypatch.setattr(delivery, "post_callback", post_through_test_client)

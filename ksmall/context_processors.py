@@ -13,6 +13,7 @@ def site(request: HttpRequest) -> dict:
     signed_in = bool(user and user.is_authenticated)
     return {
         "site_name": settings.KSMALL_SITE_NAME,
+        "payment_sandbox": settings.PAYMENT_SANDBOX,
         "unread_messages": unread_count(user) if signed_in else 0,
         # Lazy: the query runs only on pages whose template asks for a role.
         "roles": SimpleLazyObject(lambda: roles_of(user)) if signed_in else frozenset(),

@@ -166,6 +166,9 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
     },
     "settle-approved-refunds": {"task": "orders.settle_approved_refunds", "schedule": 10 * 60.0},
+    "apply-pending-callbacks": {"task": "payments.apply_pending_callbacks", "schedule": 60.0},
+    "query-pending-payments": {"task": "payments.query_pending_payments", "schedule": 60.0},
+    "retry-pending-refunds": {"task": "payments.retry_pending_refunds", "schedule": 5 * 60.0},
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------
@@ -321,9 +324,44 @@ ORDER_AUTO_COMPLETE_DAYS = env.int("ORDER_AUTO_COMPLETE_DAYS", default=7)
 ORDER_MAX_UNPAID_CHECKOUTS = env.int("ORDER_MAX_UNPAID_CHECKOUTS", default=5)
 # The provider answers a refund request within this many hours, else it is approved.
 REFUND_RESPONSE_HOURS = env.int("REFUND_RESPONSE_HOURS", default=72)
-# While on, an approved refund counts as paid back at once (orders.receivers), since no
-# gateway refunds it yet. The payments app turns it off when it refunds at the gateway.
-REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", default=True)
+# Approved refunds are paid back by the payment gateway (payments.services). Only a site
+# without the payments app would settle them at once (orders.receivers).
+REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", default=False)
+
+# --- Payments (DESIGN.md "Payments"; keys are PEM strings or paths to PEM files) --------------
+
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_SELLER_ID = env.str("ALIPAY_SELLER_ID", default="")  # the merchant's PID (2088…)
+ALIPAY_APP_PRIVATE_KEY = env.str("ALIPAY_APP_PRIVATE_KEY", default="", multiline=True)
+ALIPAY_PUBLIC_KEY = env.str("ALIPAY_PUBLIC_KEY", default="", multiline=True)  # Alipay's key
+ALIPAY_GATEWAY_URL = env.str(
+    "ALIPAY_GATEWAY_URL", default="https://openapi.alipay.com/gateway.do"
+)  # sandbox: https://openapi-sandbox.dl.alipaydev.com/gateway.do
+WECHAT_APP_ID = env.str("WECHAT_APP_ID", default="")
+WECHAT_MCH_ID = env.str("WECHAT_MCH_ID", default="")
+WECHAT_API_KEY = env.str("WECHAT_API_KEY", default="")  # the 32-character API v2 key
+WECHAT_MCH_CERT = env.str("WECHAT_MCH_CERT", default="")  # apiclient_cert.pem (refunds)
+WECHAT_MCH_KEY = env.str("WECHAT_MCH_KEY", default="")  # apiclient_key.pem (refunds)
+# The simulated gateway (/pay/sandbox/…) stands in for Alipay and WeChat Pay until both
+# are configured; it signs its callbacks with keys generated into PAYMENT_SANDBOX_KEY_DIR.
+PAYMENT_SANDBOX = env.bool(
+    "PAYMENT_SANDBOX",
+    default=not (ALIPAY_APP_ID and ALIPAY_APP_PRIVATE_KEY and WECHAT_MCH_ID and WECHAT_API_KEY),
+)
+PAYMENT_SANDBOX_KEY_DIR = Path(env.str("PAYMENT_SANDBOX_KEY_DIR", default=str(VAR_DIR / "sandbox")))
+# Where the sandbox sends its callbacks: this site's own address ("" = the address the
+# sandbox page was opened on).
+PAYMENT_SANDBOX_CALLBACK_BASE = env.str("PAYMENT_SANDBOX_CALLBACK_BASE", default="")
+# 对公转账: the account a company pays into, quoting the payment number.
+BANK_TRANSFER_ACCOUNT = {
+    "name": env.str("BANK_ACCOUNT_NAME", default="杭州知享科技有限公司"),
+    "bank": env.str("BANK_NAME", default="招商银行杭州分行营业部"),
+    "number": env.str("BANK_ACCOUNT_NUMBER", default="5719 0888 6610 802"),
+}
+# A checkout paid by bank transfer is kept this long for the money to arrive.
+BANK_TRANSFER_HOURS = env.int("BANK_TRANSFER_HOURS", default=72)
+# Outbound gateway calls give up after this many seconds (a Celery worker must not hang).
+PAYMENT_GATEWAY_TIMEOUT = env.int("PAYMENT_GATEWAY_TIMEOUT", default=10)
 
 # --- Operations -------------------------------------------------------------------------------
 

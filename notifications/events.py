@@ -158,6 +158,43 @@ EVENTS: dict[str, dict] = {
             "The refund for order %(order_no)s was not approved. See the reason in your messages."
         ),
     },
+    "payment_returned": {
+        "category": "refunds",
+        "title": _("A payment was returned to you"),
+        "body": _(
+            "Your payment of %(amount)s (payment number %(payment_no)s) was not needed: "
+            "%(reason)s It has been returned to your original payment method."
+        ),
+        "sms": _(
+            "Your payment of %(amount)s (%(payment_no)s) was not needed and has been returned "
+            "to your original payment method."
+        ),
+    },
+    "transfer_rejected": {
+        "category": "orders",
+        "title": _("Bank transfer not confirmed"),
+        "body": _(
+            "We could not confirm your bank transfer for payment number %(payment_no)s. "
+            "Reason: %(reason)s. Upload a new receipt or choose another way to pay."
+        ),
+        "sms": _(
+            "Your bank transfer for payment %(payment_no)s could not be confirmed. "
+            "See the reason in your messages."
+        ),
+    },
+    "transfer_submitted": {
+        "category": "orders",
+        "title": _("Bank transfer to confirm: %(payment_no)s"),
+        "body": _(
+            "%(payer)s uploaded a receipt for a bank transfer of %(amount)s, payment number "
+            "%(payment_no)s. Check the account and confirm or reject it."
+        ),
+    },
+    "payment_flagged": {
+        "category": "orders",
+        "title": _("Payment %(out_trade_no)s needs attention"),
+        "body": _("%(reason)s"),
+    },
     "order_refunded": {
         "category": "refunds",
         "title": _("Refund completed"),

@@ -13,8 +13,8 @@ def settle_refund_without_gateway(sender, refund_id: int, **kwargs) -> None:
     if not settings.REFUNDS_SETTLE_WITHOUT_GATEWAY:
         return
     from .models import Refund
-    from .services import complete_refund_without_gateway
+    from .services import complete_refund
 
     refund = Refund.objects.filter(pk=refund_id).first()
     if refund is not None:
-        complete_refund_without_gateway(refund)
+        complete_refund(refund)

@@ -672,9 +672,9 @@ def request_refund(
 def approve_refund(refund: Refund, *, by: User | None, note: str = "") -> Refund:
     """The order's provider, staff (also after an escalation), or the system (``by=None``:
     no answer in time) approves a refund; the learner is told, and after commit the
-    ``refund_approved`` signal sends the money back (``complete_refund_without_gateway``
-    until payments refunds at the gateway). Two approvals at once act once: the second
-    finds the refund decided and is refused."""
+    ``refund_approved`` signal sends the money back (payments refunds it at the gateway
+    and calls ``complete_refund`` when the gateway confirms). Two approvals at once act
+    once: the second finds the refund decided and is refused."""
     with transaction.atomic():
         locked = _decide(refund, "approve", by, note=note.strip())
         order = Order.objects.select_for_update().get(pk=locked.order_id)
@@ -737,13 +737,13 @@ def _tell_staff_of_escalation(refund: Refund) -> None:
         notify(staff, "refund_escalated", context, url=url)
 
 
-def complete_refund_without_gateway(refund: Refund) -> Refund:
-    """Mark an approved refund as paid back *without asking a payment gateway*.
+def complete_refund(refund: Refund) -> Refund:
+    """The money of an approved refund is back with the learner: mark it refunded.
 
-    Used while there is no payments app to refund at the gateway (the receiver in
-    ``orders.receivers`` calls it when ``settings.REFUNDS_SETTLE_WITHOUT_GATEWAY`` is on;
-    payments turns that off and completes refunds when the gateway confirms). Idempotent:
-    a refund that is not approved is left alone.
+    Called by the payments app when the gateway confirms the refund (and, on a site
+    without gateways, by the receiver in ``orders.receivers`` while
+    ``settings.REFUNDS_SETTLE_WITHOUT_GATEWAY`` is on). Idempotent: a refund that is not
+    approved is left alone.
 
     When the refund pays back all that is left of the order total, the order moves to
     ``refunded`` (``transition(order, "refund", role="system")``, which gives its seats
@@ -956,7 +956,7 @@ def settle_approved_refunds(now: datetime | None = None) -> int:
     settled = 0
     for pk in list(stuck):
         try:
-            refund = complete_refund_without_gateway(Refund(pk=pk))
+            refund = complete_refund(Refund(pk=pk))
         except Exception:
             logger.exception("timer could not settle refund %s", pk)
             continue

@@ -15,9 +15,13 @@ from accounts.tests.factories import PASSWORD, UserFactory
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-# Views that may accept a POST without a CSRF token. Payment gateway callbacks will be the
-# only entries (they are verified by signature instead); anything else is a hole.
-CSRF_EXEMPT_ALLOWED: set[str] = set()
+# Views that may accept a POST without a CSRF token: the payment gateways' callbacks, which
+# are verified by signature instead; anything else is a hole.
+CSRF_EXEMPT_ALLOWED: set[str] = {
+    "pay/notify/alipay/",
+    "pay/notify/wechat/",
+    "pay/notify/wechat/refund/",
+}
 
 
 def production_env(**variables) -> dict:

@@ -17,7 +17,7 @@ from cart.session import SESSION_BUY_NOW
 from catalog.models import Package, Service
 from catalog.tests.factories import PackageFactory
 from notifications.models import Message
-from orders import services
+from orders import services, signals
 from orders.errors import InvalidRefundAmount, InvalidRefundReason, RefundNotAllowed
 from orders.models import Order, Refund, RefundImage
 from orders.refunds import refundable_amount
@@ -238,7 +238,7 @@ def test_approval_pays_back_refunds_the_order_and_gives_seats_back_once(
     assert refunded.context["amount"] == "¥199.00"
     assert order.events.filter(event="refund", actor_role="system").count() == 1
 
-    services.complete_refund_without_gateway(refund)  # a second settlement does nothing
+    services.complete_refund(refund)  # a second settlement does nothing
     assert seats_taken(order) == 0
     assert Message.objects.filter(event="order_refunded").count() == 1
 
@@ -364,14 +364,22 @@ def test_staff_approve_an_escalated_refund(django_capture_on_commit_callbacks):
     assert order.status == Status.REFUNDED
 
 
-def test_without_the_settlement_switch_an_approved_refund_waits_for_payments(
+def test_without_the_settlement_switch_orders_leaves_an_approved_refund_to_payments(
     settings, django_capture_on_commit_callbacks
 ):
     settings.REFUNDS_SETTLE_WITHOUT_GATEWAY = False
     order = order_in("paid")
+    # Only orders' own receiver listens here (payments is tested in payments/tests).
+    signals.refund_approved.disconnect(dispatch_uid="payments.refund_at_gateway")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.approve_refund(ask(order), by=order.provider)
+    finally:
+        from payments.receivers import refund_at_gateway
 
-    with django_capture_on_commit_callbacks(execute=True):
-        services.approve_refund(ask(order), by=order.provider)
+        signals.refund_approved.connect(
+            refund_at_gateway, dispatch_uid="payments.refund_at_gateway"
+        )
 
     assert Refund.objects.get().status == Refund.Status.APPROVED
     assert Order.objects.get(pk=order.pk).status == Status.PAID

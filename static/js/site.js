@@ -52,3 +52,20 @@
     details.open = true;
   });
 })();
+
+// Countdown to a deadline: <span data-countdown="2026-11-24T10:30:00+08:00" data-expired="…">.
+(function () {
+  var clocks = document.querySelectorAll("[data-countdown]");
+  if (!clocks.length) return;
+  function pad(n) { return n < 10 ? "0" + n : "" + n; }
+  function tick() {
+    clocks.forEach(function (clock) {
+      var left = Math.floor((Date.parse(clock.dataset.countdown) - Date.now()) / 1000);
+      if (left <= 0) { clock.textContent = clock.dataset.expired || ""; return; }
+      var h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      clock.textContent = (h ? h + ":" + pad(m) : pad(m)) + ":" + pad(s);
+    });
+  }
+  tick();
+  setInterval(tick, 1000);
+})();

@@ -19,6 +19,7 @@ from accounts.services import set_agent
 from catalog import demo
 from catalog.models import Service
 from orders.demo import load_demo_orders
+from payments.demo import pay_in_sandbox
 
 DEMO_PASSWORD = "ksmall-demo"  # noqa: S105 (the documented demo password)
 
@@ -87,7 +88,7 @@ class Command(BaseCommand):
         )
         for note in report.notes:
             self.stdout.write(self.style.WARNING(f"  {note}"))
-        orders = load_demo_orders()
+        orders = load_demo_orders(pay=pay_in_sandbox)
         self.stdout.write(self.style.SUCCESS(f"Demo orders: learner@ksmall.local has {orders}"))
         if options["services"]:
             started = time.monotonic()
