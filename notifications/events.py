@@ -162,8 +162,8 @@ EVENTS: dict[str, dict] = {
         "category": "refunds",
         "title": _("A payment was returned to you"),
         "body": _(
-            "Your payment of %(amount)s (payment number %(payment_no)s) was not needed: "
-            "%(reason)s It has been returned to your original payment method."
+            "Your payment of %(amount)s (payment number %(payment_no)s) has been returned to "
+            "your original payment method. Reason: %(reason)s."
         ),
         "sms": _(
             "Your payment of %(amount)s (%(payment_no)s) was not needed and has been returned "

@@ -62,9 +62,9 @@ class Payment(models.Model):
     gateway_trade_no = models.CharField(_("gateway trade number"), max_length=64, blank=True)
     # What the cashier shows again when the learner comes back: the WeChat QR code's
     # content (``code_url``, valid two hours) or the gateway page to go to.
-    start_data = models.JSONField(_("start data"), default=dict, blank=True)
+    start_data = models.JSONField(_("gateway start data"), default=dict, blank=True)
     payer_ip = models.GenericIPAddressField(_("payer IP"), null=True, blank=True)
-    created_at = models.DateTimeField(_("started at"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("payment started at"), default=timezone.now, editable=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     last_queried_at = models.DateTimeField(_("last asked the gateway"), null=True, blank=True)
@@ -143,7 +143,7 @@ class GatewayCallback(models.Model):
         related_name="callbacks",
         verbose_name=_("payment"),
     )
-    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     outcome = models.CharField(
         _("outcome"), max_length=10, choices=Outcome.choices, blank=True, default=""
     )

@@ -95,7 +95,7 @@ def start_payment(checkout: Checkout, *, method: str, client: Client) -> tuple[P
     with transaction.atomic():
         due = _amount_due_locked(checkout)
         if due <= 0:
-            raise errors.NothingToPay(_("Nothing of this payment is awaiting payment."))
+            raise errors.NothingToPay(_("Nothing is left to pay on this payment."))
         checkout.refresh_from_db(fields=["pay_deadline"])
         if checkout.pay_deadline <= timezone.now():
             raise errors.PaymentExpired(_("The time to pay this order has run out."))
@@ -452,9 +452,10 @@ def query_payment(payment_id: int) -> str:
 
 def query_pending_payments(now=None) -> int:
     """R7: ask the gateways about payments pending longer than five minutes (a callback
-    can be lost). Returns how many were asked."""
+    can be lost), each at most once a minute and less often as it ages (every fifth of its
+    age), until a day past its checkout's deadline. Returns how many were asked."""
     now = now or timezone.now()
-    due = (
+    candidates = (
         Payment.objects.filter(
             status=Payment.Status.PENDING,
             method__in=[Method.ALIPAY, Method.WECHAT],
@@ -463,16 +464,19 @@ def query_pending_payments(now=None) -> int:
         )
         .exclude(last_queried_at__gt=now - QUERY_EVERY)
         .order_by("last_queried_at", "pk")
-        .values_list("pk", flat=True)[:SWEEP_BATCH]
+        .values_list("pk", "created_at", "last_queried_at")[: SWEEP_BATCH * 5]
     )
-    asked = 0
-    for pk in list(due):
+    due = [
+        pk
+        for pk, created_at, last_queried_at in candidates
+        if last_queried_at is None or now - last_queried_at >= (now - created_at) / 5
+    ][:SWEEP_BATCH]
+    for pk in due:
         try:
             query_payment(pk)
         except Exception:
             logger.exception("could not query payment %s", pk)
-        asked += 1
-    return asked
+    return len(due)
 
 
 def apply_pending_callbacks(now=None) -> int:
@@ -659,7 +663,7 @@ def _refund_succeeded(refund: GatewayRefund) -> None:
         {
             "amount": format_yuan(refund.amount),
             "payment_no": checkout.payment_no,
-            "reason": refund.get_reason_display() + _("."),
+            "reason": refund.get_reason_display(),
         },
         url="/orders/",
     )

@@ -90,6 +90,7 @@ def wechat(request, payment_no: str):
         "payments/wechat.html",
         {
             "checkout": checkout,
+            "state": checkout_state(checkout),
             "payment": payment,
             "qr_svg": qr.svg_inline(scale=6, dark="#1f2329", title=_("WeChat Pay QR code")),
         },
