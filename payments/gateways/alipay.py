@@ -63,7 +63,7 @@ TRADE_STATUSES = {
 }
 # Answers that mean "try again later": the gateway was busy, not that it said no.
 RETRY_CODES = {"20000", "20001"}
-RETRY_SUB_CODES = {"ACQ.SYSTEM_ERROR", "ISP.UNKNOW-ERROR", "ACQ.REFUND_FEE_ERROR"}
+RETRY_SUB_CODES = {"ACQ.SYSTEM_ERROR", "ISP.UNKNOW-ERROR"}
 
 
 class AlipayClient(DefaultAlipayClient):
@@ -115,12 +115,16 @@ def parse_form(body: bytes) -> dict:
     return params
 
 
+MOST = Decimal("99999999.99")  # what an amount column holds (and above Alipay's ceiling)
+
+
 def _amount(value: str) -> Decimal:
     try:
         amount = Decimal(value)
-    except (InvalidOperation, TypeError):
+        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+    except (InvalidOperation, TypeError, ValueError):
         raise CallbackRejected(f"bad amount {value!r}") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+    if not exact or not 0 < amount <= MOST:
         raise CallbackRejected(f"bad amount {value!r}")
     return amount
 
@@ -216,6 +220,7 @@ class AlipayGateway(Gateway):
             "gateway_trade_no": params.get("trade_no", ""),
             "app_id": params.get("app_id", ""),
             "merchant_id": params.get("seller_id", ""),
+            "currency": params.get("trans_currency") or "CNY",
             "raw": body.decode("utf-8"),
         }
         if params.get("out_biz_no") or params.get("refund_fee"):
@@ -282,6 +287,7 @@ class AlipayGateway(Gateway):
             event_key=f"query:{trade_status}",
             trade_status=trade_status,
             amount=amount,
+            currency=answer.get("trans_currency") or "CNY",
             gateway_trade_no=answer.get("trade_no", ""),
             # A query answer is signed by Alipay for this app; it names no seller.
             app_id=self.app_id,
@@ -311,8 +317,13 @@ class AlipayGateway(Gateway):
         model.refund_reason = reason[:256]
         answer = self._execute(AlipayTradeRefundRequest(biz_model=model))
         if answer.get("code") == "10000":
-            # fund_change "N" is the answer to a repeat of a refund already made.
-            return RefundResult("succeeded", gateway_refund_no=answer.get("trade_no", ""))
+            if answer.get("fund_change") == "Y":
+                return RefundResult("succeeded", gateway_refund_no=answer.get("trade_no", ""))
+            # Accepted, but no money moved by this call (a repeat, or still processing):
+            # only the refund query says whether it went through.
+            return self.query_refund(
+                out_trade_no=out_trade_no, out_request_no=out_request_no, amount=amount
+            )
         return RefundResult(
             "failed", message=f"{answer.get('sub_code', '')} {answer.get('sub_msg', '')}".strip()
         )
