@@ -8,6 +8,7 @@ DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; see README.m
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -169,6 +170,10 @@ CELERY_BEAT_SCHEDULE = {
     "apply-pending-callbacks": {"task": "payments.apply_pending_callbacks", "schedule": 60.0},
     "query-pending-payments": {"task": "payments.query_pending_payments", "schedule": 60.0},
     "retry-pending-refunds": {"task": "payments.retry_pending_refunds", "schedule": 5 * 60.0},
+    "reconcile-payments": {
+        "task": "payments.reconcile_yesterday",
+        "schedule": crontab(hour=9, minute=30),  # Beijing time (CELERY_TIMEZONE)
+    },
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------

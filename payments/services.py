@@ -11,8 +11,8 @@ is refunded automatically, never kept and never lost.
 
 import logging
 import secrets
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from accounts.permissions import is_staff
 from ksmall.money import format_yuan
 from notifications.services import notify
 from orders.models import Checkout, Order, Refund
+from orders.numbers import CHINA
 from orders.services import complete_refund, extend_pay_deadline, mark_paid
 
 from . import errors
@@ -479,6 +480,65 @@ def query_pending_payments(now=None) -> int:
     return len(due)
 
 
+@dataclass
+class Reconciliation:
+    """What a day's reconciliation found: payments asked about, differences applied
+    through the inbox (money the site had missed), and differences flagged for staff."""
+
+    day: object
+    checked: int = 0
+    applied: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)
+
+
+def reconcile_day(day, *, now=None) -> Reconciliation:
+    """Check every gateway payment started on ``day`` (China time) against the gateway:
+    paid there but not here is applied through the inbox (the usual path); paid here but
+    not there is flagged for staff. Runs daily from beat for the day before."""
+    now = now or timezone.now()
+    start = datetime.combine(day, time.min, tzinfo=CHINA)
+    report = Reconciliation(day=day)
+    payments = Payment.objects.filter(
+        method__in=[Method.ALIPAY, Method.WECHAT],
+        created_at__gte=start,
+        created_at__lt=start + timedelta(days=1),
+    ).order_by("pk")
+    for payment in payments.iterator():
+        report.checked += 1
+        try:
+            notice = get_gateway(payment.method).query(payment.out_trade_no)
+        except GatewayError:
+            report.unanswered.append(payment.out_trade_no)
+            continue
+        if notice.status == NoticeStatus.PAID and payment.status != Payment.Status.PAID:
+            with transaction.atomic():
+                callback = record_callback(payment.method, GatewayCallback.Kind.QUERY, notice)
+            apply_callback(callback.pk)
+            report.applied.append(payment.out_trade_no)
+        elif payment.status == Payment.Status.PAID and notice.status not in (
+            NoticeStatus.PAID,
+            NoticeStatus.OTHER,  # WeChat's REFUND: paid, then refunded
+            NoticeStatus.CLOSED,  # Alipay closes a trade once it is fully refunded
+        ):
+            with transaction.atomic():
+                _flag(
+                    payment,
+                    _("Reconciliation: paid here, but the gateway says %(status)s.")
+                    % {"status": notice.trade_status or notice.status},
+                )
+            report.flagged.append(payment.out_trade_no)
+    logger.info(
+        "reconciliation of %s: %d checked, %d applied, %d flagged, %d unanswered",
+        day,
+        report.checked,
+        len(report.applied),
+        len(report.flagged),
+        len(report.unanswered),
+    )
+    return report
+
+
 def apply_pending_callbacks(now=None) -> int:
     """Apply stored callbacks that were not applied within a minute (a lost task, a crash).
     Returns how many were applied now."""
@@ -511,7 +571,11 @@ def note_callback_error(callback_id: int, error: Exception) -> None:
 
 
 def _new_out_request_no() -> str:
-    return "RF" + timezone.now().strftime("%Y%m%d") + f"{secrets.randbelow(10**16):016d}"
+    return (
+        "RF"
+        + timezone.now().astimezone(CHINA).strftime("%Y%m%d")
+        + f"{secrets.randbelow(10**16):016d}"
+    )
 
 
 def paying_payment(order: Order) -> Payment | None:

@@ -60,3 +60,22 @@ def query_pending_payments() -> int:
 @shared_task(name="payments.retry_pending_refunds", acks_late=True)
 def retry_pending_refunds() -> int:
     return services.retry_pending_refunds()
+
+
+@shared_task(name="payments.reconcile_yesterday", acks_late=True)
+def reconcile_yesterday() -> dict:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from orders.numbers import CHINA
+
+    day = timezone.now().astimezone(CHINA).date() - timedelta(days=1)
+    report = services.reconcile_day(day)
+    return {
+        "day": str(day),
+        "checked": report.checked,
+        "applied": report.applied,
+        "flagged": report.flagged,
+        "unanswered": report.unanswered,
+    }
