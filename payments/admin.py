@@ -105,6 +105,23 @@ class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     readonly_fields = fields
     inlines = [CallbackInline, RefundInline, VoucherInline]
+    actions = ["clear_flag"]
+
+    def has_resolve_permission(self, request) -> bool:
+        return request.user.has_perm("payments.change_payment")
+
+    @admin.action(
+        description=_("Mark the selected payments as dealt with"), permissions=["resolve"]
+    )
+    def clear_flag(self, request, queryset):
+        done = 0
+        for payment in queryset.filter(is_flagged=True):
+            services.clear_flag(payment, by=request.user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("Cleared %(n)d flag.", "Cleared %(n)d flags.", done) % {"n": done},
+        )
 
     def get_search_results(self, request, queryset, search_term):
         results, _may_have_duplicates = super().get_search_results(request, queryset, search_term)

@@ -46,7 +46,7 @@ REAPPLY_AFTER = timedelta(minutes=1)
 # A refund the gateway has not confirmed is sent (or asked about) again after this long,
 # and given up on (failed, for staff to retry) after this many attempts.
 REFUND_RETRY_AFTER = timedelta(minutes=5)
-REFUND_MAX_ATTEMPTS = 8
+REFUND_MAX_ATTEMPTS = 20
 SWEEP_BATCH = 100
 
 
@@ -60,6 +60,11 @@ class Client:
 
 
 # ---- starting a payment ----------------------------------------------------------------------
+
+
+# Lock order, everywhere in this module (PostgreSQL deadlocks otherwise): the checkout's
+# orders (id order, as ``orders.services.mark_paid`` takes them), then its payments, then a
+# payment's refunds. A callback row is locked first, alone, to apply it once.
 
 
 def _amount_due_locked(checkout: Checkout) -> Decimal:
@@ -277,11 +282,13 @@ def apply_callback(callback_id: int) -> str:
         callback = GatewayCallback.objects.select_for_update().get(pk=callback_id)
         if callback.applied_at is not None:
             return callback.outcome
-        payment = (
-            Payment.objects.select_for_update()
-            .filter(method=callback.method, out_trade_no=callback.out_trade_no)
-            .first()
-        )
+        found = Payment.objects.filter(
+            method=callback.method, out_trade_no=callback.out_trade_no
+        ).first()
+        payment = None
+        if found is not None:
+            _amount_due_locked(found.checkout)
+            payment = Payment.objects.select_for_update().get(pk=found.pk)
         if payment is None:
             logger.warning(
                 "callback %s names an unknown trade %s", callback.pk, callback.out_trade_no
@@ -593,7 +600,9 @@ def refund_approved(refund_id: int) -> GatewayRefund | None:
     without a payment record (paid by staff before payments existed, demo data) has
     nothing to send back at a gateway and is settled at once."""
     with transaction.atomic():
-        refund = Refund.objects.select_for_update().select_related("order").get(pk=refund_id)
+        refund = (
+            Refund.objects.select_for_update(of=("self",)).select_related("order").get(pk=refund_id)
+        )
         if refund.status != Refund.Status.APPROVED:
             return None
         existing = GatewayRefund.objects.filter(refund=refund).first()
@@ -640,7 +649,7 @@ def send_refund(gateway_refund_id: int) -> str:
     second sender does no harm. GatewayError propagates for the task to retry."""
     with transaction.atomic():
         refund = (
-            GatewayRefund.objects.select_for_update()
+            GatewayRefund.objects.select_for_update(of=("self",))
             .select_related("payment")
             .get(pk=gateway_refund_id)
         )
@@ -676,13 +685,13 @@ def send_refund(gateway_refund_id: int) -> str:
         GatewayRefund.objects.filter(pk=refund.pk).update(last_error=str(error)[:2000])
         if refund.attempts >= REFUND_MAX_ATTEMPTS:
             with transaction.atomic():
-                locked = GatewayRefund.objects.select_for_update().get(pk=refund.pk)
+                locked = _locked_refund(refund.pk)
                 if locked.status == GatewayRefund.Status.PENDING:
                     _refund_failed(locked, str(error))
             return GatewayRefund.Status.FAILED
         raise
     with transaction.atomic():
-        locked = GatewayRefund.objects.select_for_update().get(pk=refund.pk)
+        locked = _locked_refund(refund.pk)
         if locked.status != GatewayRefund.Status.PENDING:
             return locked.status
         if result.gateway_refund_no:
@@ -693,6 +702,15 @@ def send_refund(gateway_refund_id: int) -> str:
         elif result.status == "failed":
             _refund_failed(locked, result.message)
         return locked.status
+
+
+def _locked_refund(gateway_refund_id: int) -> GatewayRefund:
+    """A gateway refund under lock, after its checkout's orders and its payment (the
+    module's lock order): settling it moves orders and flags the payment."""
+    payment = Payment.objects.select_related("checkout").get(refunds__pk=gateway_refund_id)
+    _amount_due_locked(payment.checkout)
+    Payment.objects.select_for_update().filter(pk=payment.pk).first()
+    return GatewayRefund.objects.select_for_update().get(pk=gateway_refund_id)
 
 
 def _ask_refund(gateway, payment: Payment, refund: GatewayRefund):
@@ -711,10 +729,10 @@ def _refund_notify_url(method: str) -> str:
     return f"{site}/pay/notify/{method}/refund/" if site and method == Method.WECHAT else ""
 
 
-def _refund_succeeded(refund: GatewayRefund) -> None:
+def _refund_succeeded(refund: GatewayRefund, *, note: str = "") -> None:
     refund.status = GatewayRefund.Status.SUCCEEDED
     refund.succeeded_at = timezone.now()
-    refund.last_error = ""
+    refund.last_error = note
     refund.save(update_fields=["status", "succeeded_at", "last_error"])
     if refund.refund_id is not None:
         complete_refund(refund.refund)
@@ -756,7 +774,8 @@ def retry_refund(refund: GatewayRefund, *, by: User) -> GatewayRefund:
         locked = GatewayRefund.objects.select_for_update().get(pk=refund.pk)
         if locked.status == GatewayRefund.Status.FAILED:
             locked.status = GatewayRefund.Status.PENDING
-            locked.save(update_fields=["status"])
+            locked.attempts = 0  # a fresh round of attempts
+            locked.save(update_fields=["status", "attempts"])
             _send_after_commit(locked)
     refund.refresh_from_db()
     return refund
@@ -768,14 +787,31 @@ def mark_refunded_offline(refund: GatewayRefund, *, by: User) -> GatewayRefund:
     if not is_staff(by):
         raise errors.PaymentError(_("Only staff can record a refund."))
     with transaction.atomic():
-        locked = GatewayRefund.objects.select_for_update().get(pk=refund.pk)
+        locked = _locked_refund(refund.pk)
         if locked.status != GatewayRefund.Status.SUCCEEDED:
-            locked.last_error = _("Refunded outside the gateway by %(who)s.") % {
-                "who": by.display_name
-            }
-            _refund_succeeded(locked)
+            _refund_succeeded(
+                locked,
+                note=_("Refunded outside the gateway, recorded by %(who)s.")
+                % {"who": by.display_name},
+            )
     refund.refresh_from_db()
     return refund
+
+
+def clear_flag(payment: Payment, *, by: User) -> Payment:
+    """Staff have dealt with what flagged the payment; the reasons stay on record."""
+    if not is_staff(by):
+        raise errors.PaymentError(_("Only staff can clear a payment's flag."))
+    reason = payment.flag_reason
+    note = _("Resolved by %(who)s at %(when)s.") % {
+        "who": by.display_name,
+        "when": timezone.now().astimezone(CHINA).strftime("%Y-%m-%d %H:%M"),
+    }
+    Payment.objects.filter(pk=payment.pk).update(
+        is_flagged=False, flag_reason=(reason + "\n" + note).strip()
+    )
+    payment.refresh_from_db()
+    return payment
 
 
 def retry_pending_refunds(now=None) -> int:
