@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .models import ProviderProfile, User
+from .models import ProviderCertificate, ProviderProfile, User
 from .phone import normalize_phone
 from .selectors import users_with_role
 from .services import approve_provider, reject_provider
@@ -95,14 +95,68 @@ class RejectionForm(forms.Form):
     reason = forms.CharField(label=_("Reason shown to the applicant"), widget=forms.Textarea)
 
 
+class ProviderCertificateInline(admin.TabularInline):
+    """The files sent with the application, to open and check; only the applicant changes
+    them, by applying again."""
+
+    model = ProviderCertificate
+    fields = ["file", "uploaded_at"]
+    readonly_fields = ["file", "uploaded_at"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(ProviderProfile)
 class ProviderProfileAdmin(admin.ModelAdmin):
-    list_display = ["display_name", "user", "kind", "status", "created_at", "reviewed_at"]
+    list_display = [
+        "display_name",
+        "user",
+        "kind",
+        "legal_name",
+        "id_number_masked",
+        "status",
+        "created_at",
+        "updated_at",
+        "reviewed_at",
+    ]
     list_filter = ["status", "kind"]
-    search_fields = ["display_name", "user__email", "user__phone"]
-    readonly_fields = ["status", "rejection_reason", "reviewed_at", "reviewed_by", "created_at"]
+    search_fields = ["display_name", "legal_name", "user__email", "user__phone"]
+    # The raw ID or licence number never reaches a page: no form field, only the mask.
+    fields = [
+        "user",
+        "kind",
+        "display_name",
+        "legal_name",
+        "id_number_masked",
+        "qualifications",
+        "introduction",
+        "logo",
+        "status",
+        "rejection_reason",
+        "reviewed_at",
+        "reviewed_by",
+        "created_at",
+        "updated_at",
+    ]
+    readonly_fields = [
+        "id_number_masked",
+        "status",
+        "rejection_reason",
+        "reviewed_at",
+        "reviewed_by",
+        "created_at",
+        "updated_at",
+    ]
     raw_id_fields = ["user"]
+    inlines = [ProviderCertificateInline]
     actions = ["approve", "reject"]
+
+    @admin.display(description=_("ID or licence number"))
+    def id_number_masked(self, obj: ProviderProfile) -> str:
+        return obj.masked_id_number
 
     @admin.action(description=_("Approve selected applications"))
     def approve(self, request, queryset):

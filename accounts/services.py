@@ -1,5 +1,8 @@
 """Writes that matter in accounts: the profile, the provider role, the agent role."""
 
+import logging
+from collections.abc import Sequence
+
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -9,7 +12,16 @@ from django.utils.translation import gettext as _
 
 from notifications.services import notify
 
-from .models import AGENT_GROUP, ProviderProfile, User
+from .models import (
+    AGENT_GROUP,
+    MAX_CERTIFICATES,
+    ProviderCertificate,
+    ProviderProfile,
+    User,
+    validate_id_number,
+)
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -61,6 +73,82 @@ def set_new_password(user: User, *, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     return user
+
+
+@transaction.atomic
+def apply_as_provider(
+    user: User,
+    *,
+    kind: str,
+    display_name: str,
+    legal_name: str,
+    id_number: str,
+    qualifications: str,
+    introduction: str,
+    logo: ContentFile | None = None,
+    certificates: Sequence[ContentFile] = (),
+) -> ProviderProfile:
+    """Send (or, after a rejection, send again) an application to become a provider.
+
+    ``logo`` and ``certificates`` are already checked and re-encoded. An empty
+    ``id_number`` keeps the number sent before; new certificates replace the old ones,
+    none keeps them. The profile goes back to pending review with no rejection reason.
+    Raises PermissionDenied for an approved provider, ValidationError for a number that
+    does not fit ``kind`` or a wrong number of certificates.
+    """
+    profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
+    if profile is None:
+        profile = ProviderProfile(user=user)
+    elif profile.status == ProviderProfile.Status.APPROVED:
+        raise PermissionDenied(_("You are already an approved provider."))
+
+    id_number = id_number.strip().upper() or profile.id_number
+    validate_id_number(kind, id_number)
+    if len(certificates) > MAX_CERTIFICATES:
+        raise ValidationError(
+            _("Send at most %(n)d qualification files.") % {"n": MAX_CERTIFICATES},
+            code="too_many_files",
+        )
+    if not certificates and (profile.pk is None or not profile.certificates.exists()):
+        raise ValidationError(_("Send at least one qualification file."), code="no_files")
+
+    profile.kind = kind
+    profile.display_name = display_name
+    profile.legal_name = legal_name
+    profile.id_number = id_number
+    profile.qualifications = qualifications
+    profile.introduction = introduction
+    profile.status = ProviderProfile.Status.PENDING
+    profile.rejection_reason = ""
+    profile.reviewed_at = None
+    profile.reviewed_by = None
+    old_files = []
+    if logo is not None:
+        if profile.logo:
+            old_files.append(profile.logo.name)
+        profile.logo.save(logo.name, logo, save=False)
+    profile.save()
+
+    if certificates:
+        old_certificates = list(profile.certificates.all())
+        old_files += [certificate.file.name for certificate in old_certificates]
+        ProviderCertificate.objects.filter(pk__in=[c.pk for c in old_certificates]).delete()
+        for upload in certificates:
+            certificate = ProviderCertificate(profile=profile)
+            certificate.file.save(upload.name, upload, save=False)
+            certificate.save()
+
+    if old_files:
+        storage = profile.logo.storage
+        transaction.on_commit(lambda: _delete_files(storage, old_files))
+    # Staff find new applications through the admin's status filter; the log says when.
+    logger.info("Provider application %s from user %s awaits review", profile.pk, user.pk)
+    return profile
+
+
+def _delete_files(storage, names: list[str]) -> None:
+    for name in names:
+        storage.delete(name)
 
 
 def _require_staff(actor: User) -> None:

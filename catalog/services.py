@@ -285,6 +285,8 @@ def reply_to_review(review: Review, *, by: User, text: str) -> Review:
     """The provider's public answer; writing again edits it."""
     if review.service.provider_id != by.pk:
         raise PermissionDenied
+    if review.is_hidden:
+        raise ValidationError(_("The platform has hidden this review: it cannot be answered."))
     text = text.strip()
     if not text:
         raise ValidationError(_("Write a reply."))

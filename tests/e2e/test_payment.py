@@ -116,7 +116,7 @@ def test_the_qr_page_moves_on_by_itself_once_paid(new_page, live_server, learner
     )
     assert b"SUCCESS" in response.content
 
-    page.locator(".result-title--ok").wait_for(timeout=8_000)
+    page.locator(".result-title--ok").wait_for(timeout=20_000)  # polls every 2 s
     assert page.url == f"{live_server.url}/pay/{checkout.payment_no}/return/"
 
 
