@@ -5,6 +5,7 @@ nothing else installed (SQLite, eager Celery, console email and SMS). Production
 DEBUG=False, SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL and REDIS_URL; see README.md.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -332,6 +333,9 @@ REFUND_RESPONSE_HOURS = env.int("REFUND_RESPONSE_HOURS", default=72)
 # Approved refunds are paid back by the payment gateway (payments.services). Only a site
 # without the payments app would settle them at once (orders.receivers).
 REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", default=False)
+# The platform's share of each completed order (a provider may have its own:
+# orders.CommissionRate).
+PLATFORM_COMMISSION_RATE = Decimal(env.str("PLATFORM_COMMISSION_RATE", default="0.10"))
 
 # --- Payments (DESIGN.md "Payments"; keys are PEM strings or paths to PEM files) --------------
 

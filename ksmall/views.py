@@ -14,8 +14,6 @@ UPCOMING_SECTIONS = {
     "support/chat/": _("Live chat with support"),
     "support/agent/": _("The support console"),
     "dashboard/services/": _("The listing editor"),
-    "dashboard/settlement/": _("Settlement"),
-    "dashboard/stats/": _("Sales statistics"),
     "me/coupons/": _("Coupons"),
     "me/points/": _("Points"),
     "me/membership/": _("Membership"),

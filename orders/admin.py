@@ -284,3 +284,6 @@ class RefundImageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("image"))
     def preview(self, image: RefundImage) -> str:
         return format_html('<img src="{}" width="120" alt="">', image.thumbnail.url)
+
+
+from . import admin_settlement  # noqa: E402,F401

@@ -390,3 +390,199 @@ class RefundImage(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+# ---- settlement (结算) ------------------------------------------------------------------------
+# The platform keeps a commission on each completed order and owes the provider the rest.
+# Every movement of that money is a ``LedgerEntry``; ``ProviderBalance`` is the running
+# total, locked while an entry is written. ``orders.settlement`` writes them all.
+
+
+class CommissionRate(models.Model):
+    """A provider's own commission rate; providers without one pay
+    ``settings.PLATFORM_COMMISSION_RATE``."""
+
+    provider = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="commission_rate",
+        verbose_name=_("provider"),
+    )
+    rate = models.DecimalField(
+        _("commission rate"),
+        max_digits=4,
+        decimal_places=4,
+        help_text=_("The platform's share of each completed order, e.g. 0.1000 for 10%."),
+    )
+
+    class Meta:
+        verbose_name = _("commission rate")
+        verbose_name_plural = _("commission rates")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rate__gte=0) & Q(rate__lte=1), name="orders_commission_rate_0_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.rate}"
+
+
+class ProviderBalance(models.Model):
+    """What the platform owes a provider now: the sum of their ledger entries. Its row is
+    the lock that puts a provider's ledger writes one after another."""
+
+    provider = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="settlement_balance",
+        verbose_name=_("provider"),
+    )
+    balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=2, default=0)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("provider balance")
+        verbose_name_plural = _("provider balances")
+        ordering = ["-balance", "provider_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="orders_provider_balance_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider}: {self.balance}"
+
+
+class PayoutBatch(models.Model):
+    """Payouts staff make together: drafted from the providers' balances, then paid by
+    bank transfer (``bank_reference``), which writes one payout entry per provider."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PAID = "paid", _("Paid")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.DRAFT
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    bank_reference = models.CharField(_("bank reference"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("payout batch")
+        verbose_name_plural = _("payout batches")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Payout(models.Model):
+    """One provider's share of a payout batch: their whole balance when it was drafted."""
+
+    batch = models.ForeignKey(
+        PayoutBatch, on_delete=models.CASCADE, related_name="payouts", verbose_name=_("batch")
+    )
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payouts",
+        verbose_name=_("provider"),
+    )
+    amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("payout")
+        verbose_name_plural = _("payouts")
+        ordering = ["batch_id", "provider_id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_payout_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["batch", "provider"], name="orders_payout_one_per_provider"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.provider_id} {self.amount}"
+
+
+class LedgerEntry(models.Model):
+    """One movement of a provider's settlement balance: a credit when an order completes,
+    a debit when money of a completed order goes back to the learner, a payout when the
+    platform pays the provider. ``balance_after`` is the balance once it is written."""
+
+    class Kind(models.TextChoices):
+        CREDIT = "credit", _("Credit")
+        DEBIT = "debit", _("Debit")
+        PAYOUT = "payout", _("Payout")
+
+    provider = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="ledger_entries",
+        verbose_name=_("provider"),
+    )
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
+    amount = models.DecimalField(_("amount"), max_digits=10, decimal_places=2)
+    order = models.ForeignKey(
+        Order,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("order"),
+    )
+    refund = models.ForeignKey(
+        Refund,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("refund"),
+    )
+    payout = models.ForeignKey(
+        Payout,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("payout"),
+    )
+    # The commission rate a credit was computed with; its debits use the same rate.
+    commission_rate = models.DecimalField(
+        _("commission rate"), max_digits=4, decimal_places=4, null=True, blank=True
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    balance_after = models.DecimalField(_("balance after"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("settlement ledger")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"], name="orders_ledger_provider"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="orders_ledger_amount_gt_0"),
+            models.UniqueConstraint(
+                fields=["order"], condition=Q(kind="credit"), name="orders_ledger_one_credit"
+            ),
+            models.UniqueConstraint(
+                fields=["refund"], condition=Q(kind="debit"), name="orders_ledger_one_debit"
+            ),
+            models.UniqueConstraint(
+                fields=["payout"], condition=Q(kind="payout"), name="orders_ledger_one_payout"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider_id}: {self.kind} {self.amount}"

@@ -31,7 +31,7 @@ from catalog.services import add_review, record_sale, release_seats, reserve_sea
 from ksmall.money import format_yuan, to_money
 from notifications.services import notify
 
-from . import errors, signals
+from . import errors, settlement, signals
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
 from .numbers import CHINA, new_order_no, new_payment_no
 from .refunds import refundable_amount
@@ -460,6 +460,8 @@ def transition(
             note=note.strip(),
             created_at=now,
         )
+        if event == Event.COMPLETE:
+            settlement.credit_completed_order(locked)
         if event == Event.PAY:
             _record_sales(locked)
         _announce_move(locked, event, role, note.strip())
@@ -761,6 +763,7 @@ def complete_refund(refund: Refund) -> Refund:
         locked.status = Refund.Status.REFUNDED
         locked.refunded_at = timezone.now()
         locked.save(update_fields=["status", "refunded_at"])
+        settlement.debit_refund(locked, order)
         if locked.amount >= order.total - paid_back and order.status in REFUNDABLE_STATUSES:
             transition(
                 order,

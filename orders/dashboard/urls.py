@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import desk, overview, refunds
+from . import desk, overview, refunds, settlement, stats
 
 app_name = "dashboard"
 
@@ -14,7 +14,9 @@ urlpatterns = [
     path("orders/<str:order_no>/accept/", desk.accept, name="accept"),
     path("orders/<str:order_no>/start/", desk.start, name="start"),
     path("orders/<str:order_no>/complete/", desk.complete, name="complete"),
+    path("stats/", stats.stats, name="stats"),
     path("refunds/", refunds.refund_list, name="refunds"),
     path("refunds/<int:refund_id>/approve/", refunds.approve, name="refund_approve"),
     path("refunds/<int:refund_id>/reject/", refunds.reject, name="refund_reject"),
+    path("settlement/", settlement.settlement, name="settlement"),
 ]

@@ -53,6 +53,11 @@ def test_a_provider_accepts_starts_and_completes_an_order(
     assert page.locator(".timeline__item").count() == 5  # placed, paid, accepted, started, done
     audit(page, artifacts, f"desk-order-completed-{viewport}")
 
+    page.goto(live_server.url + "/dashboard/stats/")
+    assert page.locator("svg.chart").count() == 3
+    assert "¥680.00" in page.locator("main").inner_text()
+    audit(page, artifacts, f"desk-stats-{viewport}")
+
 
 def test_a_provider_approves_a_refund_from_the_refund_desk(new_page, live_server, artifacts):
     order = order_walked_to("paid", price=Decimal("199.00"))
