@@ -75,3 +75,34 @@ def checkout_by_token(buyer: User, token: str) -> Checkout | None:
     if not token:
         return None
     return Checkout.objects.filter(buyer=buyer, token=token[:64]).first()
+
+
+# ---- the provider's order desk ---------------------------------------------------------
+
+
+def provider_orders(provider) -> QuerySet:
+    """The provider's orders, newest first, with what a list row shows (buyer, lines)."""
+    return (
+        Order.objects.filter(provider=provider)
+        .select_related("buyer")
+        .prefetch_related("lines")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def provider_order(provider, order_no: str) -> Order:
+    """One of the provider's orders with lines, timeline and refunds; 404 for anyone
+    else's."""
+    order = (
+        Order.objects.filter(provider=provider, order_no=order_no)
+        .select_related("buyer")
+        .prefetch_related(
+            "lines",
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+            Prefetch("refunds", queryset=Refund.objects.order_by("-created_at", "-pk")),
+        )
+        .first()
+    )
+    if order is None:
+        raise Http404
+    return order

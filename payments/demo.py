@@ -3,7 +3,6 @@
 applied), so the demo's paid orders have payments to refund."""
 
 from django.conf import settings
-from django.db import transaction
 
 from orders.models import Checkout
 from orders.services import mark_paid
@@ -23,6 +22,4 @@ def pay_in_sandbox(checkout: Checkout) -> None:
     trade = sandbox.open_trade(Method.ALIPAY, payment.out_trade_no, payment.amount, "KS Mall demo")
     trade = sandbox.settle_trade(trade.out_trade_no, paid=True)
     notice = get_gateway(Method.ALIPAY).parse_callback(payment_notify(trade), kind="payment")
-    with transaction.atomic():
-        callback = services.record_callback(Method.ALIPAY, GatewayCallback.Kind.PAYMENT, notice)
-    services.apply_callback(callback.pk)
+    services.record_and_apply(Method.ALIPAY, GatewayCallback.Kind.PAYMENT, notice)

@@ -236,11 +236,11 @@ def close_at_gateway(payment_id: int) -> None:
 
 
 def record_callback(
-    method: str, kind: str, notice: Notice, *, remote_addr: str | None = None
+    method: str, kind: str, notice: Notice, *, remote_addr: str | None = None, queue: bool = True
 ) -> GatewayCallback:
     """Store a verified callback (or query answer) once, before it is acknowledged; apply
-    it after commit. The same statement arriving again is counted on its row and queued
-    again only if it was never applied."""
+    it after commit (``queue``). The same statement arriving again is counted on its row
+    and queued again only if it was never applied."""
     values = {
         "gateway_trade_no": notice.gateway_trade_no[:64],
         "trade_status": notice.trade_status[:32],
@@ -265,12 +265,20 @@ def record_callback(
         # Seen before (or at this very moment, by a second server of the gateway).
         callback = GatewayCallback.objects.get(**key)
         GatewayCallback.objects.filter(pk=callback.pk).update(repeats=F("repeats") + 1)
-    if callback.applied_at is None:
+    if queue and callback.applied_at is None:
         from .tasks import apply_callback as apply_task
 
         callback_id = callback.pk
         transaction.on_commit(lambda: apply_task.delay(callback_id), robust=True)
     return callback
+
+
+def record_and_apply(method: str, kind: str, notice: Notice) -> str:
+    """Store a statement the site obtained itself (a query answer, staff confirming a
+    transfer) and apply it now, by the same path as a callback. Returns the outcome."""
+    with transaction.atomic():
+        callback = record_callback(method, kind, notice, queue=False)
+    return apply_callback(callback.pk)
 
 
 def apply_callback(callback_id: int) -> str:
@@ -453,9 +461,7 @@ def query_payment(payment_id: int) -> str:
         return ""
     if notice.status in (NoticeStatus.WAITING, NoticeStatus.NOT_FOUND, NoticeStatus.OTHER):
         return GatewayCallback.Outcome.UNCHANGED
-    with transaction.atomic():
-        callback = record_callback(payment.method, GatewayCallback.Kind.QUERY, notice)
-    return apply_callback(callback.pk)
+    return record_and_apply(payment.method, GatewayCallback.Kind.QUERY, notice)
 
 
 def query_pending_payments(now=None) -> int:
@@ -519,9 +525,7 @@ def reconcile_day(day, *, now=None) -> Reconciliation:
             report.unanswered.append(payment.out_trade_no)
             continue
         if notice.status == NoticeStatus.PAID and payment.status != Payment.Status.PAID:
-            with transaction.atomic():
-                callback = record_callback(payment.method, GatewayCallback.Kind.QUERY, notice)
-            apply_callback(callback.pk)
+            record_and_apply(payment.method, GatewayCallback.Kind.QUERY, notice)
             report.applied.append(payment.out_trade_no)
         elif payment.status == Payment.Status.PAID and notice.status not in (
             NoticeStatus.PAID,
@@ -915,8 +919,7 @@ def confirm_transfer(voucher: TransferVoucher, *, by: User) -> TransferVoucher:
                 f"payer {locked.payer_name}"
             ),
         )
-        callback = record_callback(Method.BANK, GatewayCallback.Kind.TRANSFER, notice)
-        apply_callback(callback.pk)
+        record_and_apply(Method.BANK, GatewayCallback.Kind.TRANSFER, notice)
     voucher.refresh_from_db()
     return voucher
 

@@ -11,8 +11,7 @@ from datetime import datetime
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
@@ -24,8 +23,9 @@ from accounts.permissions import provider_required
 from accounts.phone import mask_phone, national_number
 from orders import services
 from orders.errors import OrderError
-from orders.models import Order, OrderEvent, OrderLine, Refund
+from orders.models import Order, OrderLine
 from orders.numbers import CHINA
+from orders.selectors import provider_order, provider_orders
 from orders.states import Role, allowed_events
 
 from .filters import OrderDeskFilter
@@ -57,34 +57,6 @@ EXPORT_LANGUAGE = "zh-hans"
 
 
 # ---- reads -----------------------------------------------------------------------------------
-
-
-def provider_orders(provider) -> QuerySet:
-    """The provider's orders, newest first, with what a list row shows (buyer, lines)."""
-    return (
-        Order.objects.filter(provider=provider)
-        .select_related("buyer")
-        .prefetch_related("lines")
-        .order_by("-created_at", "-pk")
-    )
-
-
-def provider_order(provider, order_no: str) -> Order:
-    """One of the provider's orders with lines, timeline and refunds; 404 for anyone
-    else's."""
-    order = (
-        Order.objects.filter(provider=provider, order_no=order_no)
-        .select_related("buyer")
-        .prefetch_related(
-            "lines",
-            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
-            Prefetch("refunds", queryset=Refund.objects.order_by("-created_at", "-pk")),
-        )
-        .first()
-    )
-    if order is None:
-        raise Http404
-    return order
 
 
 def needs_contact(order: Order) -> bool:

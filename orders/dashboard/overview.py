@@ -13,10 +13,10 @@ from catalog.models import Review, Service
 from orders.models import Order, Refund
 from orders.numbers import CHINA
 
-# Orders whose money the provider keeps (a refunded or cancelled order earned nothing).
-EARNING = ~Q(
-    status__in=[Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED, Order.Status.REFUNDED]
-)
+# Orders whose money the provider keeps (an unpaid, cancelled or refunded order earned
+# nothing).
+UNEARNED_STATUSES = [Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED, Order.Status.REFUNDED]
+EARNING = ~Q(status__in=UNEARNED_STATUSES)
 
 
 def provider_figures(provider, *, now=None) -> dict:

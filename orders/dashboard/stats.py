@@ -18,7 +18,7 @@ from ksmall.money import format_yuan
 from orders.models import Order, OrderLine
 from orders.numbers import CHINA
 
-from .overview import EARNING
+from .overview import EARNING, UNEARNED_STATUSES
 
 DAYS = 30
 MONTHS = 6
@@ -55,7 +55,8 @@ def _orders_by_status(provider) -> list[Point]:
 def _top_services(provider) -> list[dict]:
     sold = (
         OrderLine.objects.filter(
-            Q(order__provider=provider) & ~Q(order__status__in=EXCLUDED), service__isnull=False
+            Q(order__provider=provider) & ~Q(order__status__in=UNEARNED_STATUSES),
+            service__isnull=False,
         )
         .values("service")
         .annotate(revenue=Sum("total"), orders=Count("order", distinct=True))
@@ -79,9 +80,6 @@ def _top_services(provider) -> list[dict]:
             }
         )
     return top
-
-
-EXCLUDED = [Order.Status.PENDING_PAYMENT, Order.Status.CANCELLED, Order.Status.REFUNDED]
 
 
 def _rating_trend(provider, today) -> list[Point]:

@@ -4,6 +4,7 @@ through its SDK and hand back these plain values; ``payments.services`` decides 
 mean for the orders.
 """
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -82,34 +83,38 @@ class StartRequest:
     expires_at: object  # aware datetime: the checkout's deadline
 
 
-class Gateway:
+class Gateway(ABC):
     """Base class of the adapters. ``method`` is a ``payments.models.Method`` value."""
 
     method: str = ""
     is_sandbox: bool = False
 
+    @abstractmethod
     def start(self, request: StartRequest) -> Start:
-        raise NotImplementedError
+        """Open the trade at the gateway and say where the payer goes next."""
 
+    @abstractmethod
     def parse_callback(self, body: bytes, *, kind: str) -> Notice:
         """Verify and read a callback body (``kind`` is "payment" or "refund"); raise
         CallbackRejected when it is not genuine or cannot be read."""
-        raise NotImplementedError
 
+    @abstractmethod
     def acknowledge(self) -> HttpResponse:
-        raise NotImplementedError
+        """The answer that tells the gateway a callback was received."""
 
+    @abstractmethod
     def refuse(self, reason: str) -> HttpResponse:
-        raise NotImplementedError
+        """The failure answer to a callback that is not genuine or cannot be read."""
 
+    @abstractmethod
     def query(self, out_trade_no: str) -> Notice:
         """Ask the gateway about a trade; GatewayError when it cannot answer now."""
-        raise NotImplementedError
 
+    @abstractmethod
     def close(self, out_trade_no: str) -> None:
         """Close an unpaid trade, so it can no longer be paid. GatewayError to retry."""
-        raise NotImplementedError
 
+    @abstractmethod
     def refund(
         self,
         *,
@@ -121,13 +126,13 @@ class Gateway:
         notify_url: str = "",
     ) -> RefundResult:
         """Send ``amount`` of the trade back; the same ``out_request_no`` refunds once."""
-        raise NotImplementedError
 
+    @abstractmethod
     def query_refund(
         self, *, out_trade_no: str, out_request_no: str, amount: Decimal
     ) -> RefundResult:
-        raise NotImplementedError
+        """Whether a refund went through; "pending" while the gateway is processing."""
 
+    @abstractmethod
     def identity(self) -> tuple[str, str]:
         """(app id, merchant id) a genuine callback must carry; "" where not checked."""
-        raise NotImplementedError
