@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import Count, F, IntegerField, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -17,7 +18,10 @@ from django.utils.translation import ngettext
 from accounts.models import ProviderProfile, User
 from ksmall.money import format_yuan
 
-from .media import check_video, gallery_image_files, portrait_file
+from . import history
+from .listing_forms import IMAGE_ACCEPT, VIDEO_ACCEPT
+from .listing_forms import InstructorForm as ProviderInstructorForm
+from .media import check_video, gallery_image_files
 from .models import (
     AddOn,
     Category,
@@ -26,6 +30,7 @@ from .models import (
     Review,
     ReviewImage,
     Service,
+    ServiceChange,
     ServiceMedia,
     SyllabusItem,
 )
@@ -39,9 +44,8 @@ from .services import (
     set_review_hidden,
 )
 
-IMAGE_ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-VIDEO_ACCEPT = "video/mp4,video/webm"
 PREVIEW_WIDTH = 120
+HISTORY_ON_SERVICE = 20
 
 # Parents in order, each followed by its children: a child sorts with its parent's
 # position and id, after the parent itself (whose parent is NULL).
@@ -351,6 +355,7 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
         "view_count",
         "created_at",
         "updated_at",
+        "change_history",
     ]
     fieldsets = [
         (None, {"fields": ["title", "slug", "provider", "category", "summary", "tags"]}),
@@ -373,6 +378,7 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
             _("Listing review"),
             {"fields": ["status", "rejection_reason", "is_featured", "published_at"]},
         ),
+        (_("Change history"), {"fields": ["change_history"]}),
         (
             _("Counters"),
             {
@@ -397,6 +403,21 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
     @admin.display(description=_("price from"), ordering="price_from")
     def price(self, service: Service) -> str:
         return format_yuan(service.price_from) if service.price_from is not None else "—"
+
+    @admin.display(description=_("latest changes"))
+    def change_history(self, service: Service) -> str:
+        """The newest entries of the listing's history, with what each edit changed; the
+        whole history is under "Listing history"."""
+        if service.pk is None:
+            return "—"
+        changes = service.changes.select_related("author")[:HISTORY_ON_SERVICE]
+        return render_to_string(
+            "admin/catalog/_service_history.html",
+            {
+                "entries": [(change, history.change_rows(change)) for change in changes],
+                "service": service,
+            },
+        )
 
     # ---- the change form
 
@@ -580,22 +601,11 @@ class ServiceAdmin(ProviderChoiceMixin, admin.ModelAdmin):
 # ---- instructors ---------------------------------------------------------------------------
 
 
-class InstructorForm(forms.ModelForm):
-    photo = forms.FileField(
-        label=_("photo"),
-        required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
-    )
+class InstructorForm(ProviderInstructorForm):
+    """The dashboard's instructor form, with the provider to choose."""
 
-    class Meta:
-        model = Instructor
-        fields = ["provider", "name", "title", "credentials", "bio", "photo"]
-
-    def clean_photo(self):
-        photo = self.cleaned_data.get("photo")
-        if isinstance(photo, UploadedFile):
-            return portrait_file(photo)  # a square JPEG without metadata, or a form error
-        return photo
+    class Meta(ProviderInstructorForm.Meta):
+        fields = ["provider", *ProviderInstructorForm.Meta.fields]
 
 
 @admin.register(Instructor)
@@ -709,3 +719,36 @@ class ReviewAdmin(admin.ModelAdmin):
             ngettext("Visible again: %(n)d review.", "Visible again: %(n)d reviews.", changed)
             % {"n": changed},
         )
+
+
+@admin.register(ServiceChange)
+class ServiceChangeAdmin(admin.ModelAdmin):
+    """Every listing's history, read-only: what providers changed on listings on sale, and
+    each review decision."""
+
+    list_display = ["created_at", "service", "kind", "author", "was_live", "what_changed"]
+    list_filter = ["kind", "was_live", "section"]
+    list_select_related = ["service", "author"]
+    search_fields = ["service__title", "service__slug", "author__email"]
+    date_hierarchy = "created_at"
+    fields = ["service", "kind", "author", "section", "was_live", "created_at", "note", "details"]
+    readonly_fields = fields
+
+    @admin.display(description=_("what changed"))
+    def what_changed(self, change: ServiceChange) -> str:
+        return ngettext("%(n)d change", "%(n)d changes", len(change.changes)) % {
+            "n": len(change.changes)
+        }
+
+    @admin.display(description=_("changes"))
+    def details(self, change: ServiceChange) -> str:
+        return render_to_string("catalog/_change_rows.html", {"rows": history.change_rows(change)})
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -114,6 +114,7 @@ class Service(models.Model):
         PENDING = "pending", _("Pending review")
         PUBLISHED = "published", _("Published")
         REJECTED = "rejected", _("Not approved")
+        UNLISTED = "unlisted", _("Off the shelf")
         ARCHIVED = "archived", _("Archived")
 
     class Mode(models.TextChoices):
@@ -479,6 +480,53 @@ class AddOn(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ServiceChange(models.Model):
+    """One line of a listing's history: a step of the review workflow, or an edit with
+    what changed, field by field. Staff read it in admin, the provider in the editor."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        EDITED = "edited", _("Edited")
+        SUBMITTED = "submitted", _("Submitted for review")
+        WITHDRAWN = "withdrawn", _("Withdrawn from review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Not approved")
+        UNLISTED = "unlisted", _("Taken off the shelf")
+        RELISTED = "relisted", _("Put back on the shelf")
+        ARCHIVED = "archived", _("Archived")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="changes", verbose_name=_("service")
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    section = models.CharField(_("section"), max_length=16, blank=True)
+    # [{"model": "package", "object": "基础班", "field": "price", "action": "changed",
+    #   "before": "299.00", "after": "259.00"}, …]; shown through ``catalog.history``.
+    changes = models.JSONField(_("changes"), default=list, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    was_live = models.BooleanField(
+        _("live edit"), default=False, help_text=_("Made while the listing was on sale.")
+    )
+    created_at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("listing change")
+        verbose_name_plural = _("listing history")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["service", "-created_at"], name="catalog_change_service")]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.get_kind_display()}"
 
 
 class Favorite(models.Model):

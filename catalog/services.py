@@ -1,4 +1,5 @@
-"""Every catalogue write that matters: the listing review workflow, the denormalised
+"""Every catalogue write that matters: the staff side of the listing review workflow (the
+provider's side is ``catalog.editor``), the denormalised
 counters (price from, search text, rating, sales, views), package seats, favourites,
 reviews, media and the interest signals behind "recommended for you"."""
 
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.permissions import is_staff
 from notifications.services import notify
 
+from . import history
 from .errors import SoldOut
 from .media import check_video, gallery_image_files
 from .models import (
@@ -26,6 +28,7 @@ from .models import (
     Review,
     ReviewImage,
     Service,
+    ServiceChange,
     ServiceMedia,
 )
 
@@ -89,20 +92,6 @@ def _require_staff(user: User) -> None:
         raise PermissionDenied
 
 
-@transaction.atomic
-def submit_for_review(service: Service, *, by: User) -> Service:
-    """The provider asks staff to publish a draft or a corrected rejected listing."""
-    if service.provider_id != by.pk:
-        raise PermissionDenied
-    if service.status not in (Service.Status.DRAFT, Service.Status.REJECTED):
-        raise ValidationError(_("Only drafts and rejected listings can be submitted."))
-    if not service.packages.filter(is_active=True).exists():
-        raise ValidationError(_("Add at least one package on sale before submitting."))
-    service.status = Service.Status.PENDING
-    service.save(update_fields=["status", "updated_at"])
-    return service
-
-
 def _locked(service: Service) -> Service:
     """Re-read the row under a lock, so that two staff deciding at once act one after the
     other and the second sees the first one's decision."""
@@ -126,6 +115,7 @@ def approve_service(service: Service, *, by: User) -> Service:
     service.published_at = service.published_at or timezone.now()
     service.save(update_fields=["status", "rejection_reason", "published_at", "updated_at"])
     refresh_listing(service)
+    history.record(service, ServiceChange.Kind.APPROVED, by=by)
     notify(
         service.provider,
         "service_approved",
@@ -147,6 +137,7 @@ def reject_service(service: Service, *, by: User, reason: str) -> Service:
     service.status = Service.Status.REJECTED
     service.rejection_reason = reason
     service.save(update_fields=["status", "rejection_reason", "updated_at"])
+    history.record(service, ServiceChange.Kind.REJECTED, by=by, note=reason)
     notify(service.provider, "service_rejected", {"title": service.title, "reason": reason})
     return service
 
@@ -163,13 +154,13 @@ def set_featured(service: Service, *, by: User, featured: bool) -> Service:
 
 @transaction.atomic
 def archive_service(service: Service, *, by: User) -> Service:
-    """Take a listing off the catalogue for good (staff, or its provider). Orders already
-    placed keep their snapshots."""
-    if service.provider_id != by.pk:
-        _require_staff(by)
+    """Staff take a listing off the catalogue for good (providers archive theirs through
+    ``catalog.editor.move``). Orders already placed keep their snapshots."""
+    _require_staff(by)
     service.status = Service.Status.ARCHIVED
     service.is_featured = False
     service.save(update_fields=["status", "is_featured", "updated_at"])
+    history.record(service, ServiceChange.Kind.ARCHIVED, by=by)
     return service
 
 

@@ -13,7 +13,6 @@ UPCOMING_SECTIONS = {
     "support/faq/": _("Frequently asked questions"),
     "support/chat/": _("Live chat with support"),
     "support/agent/": _("The support console"),
-    "dashboard/services/": _("The listing editor"),
     "me/coupons/": _("Coupons"),
     "me/points/": _("Points"),
     "me/membership/": _("Membership"),

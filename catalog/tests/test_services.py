@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from accounts.tests.factories import ProviderFactory, StaffFactory, UserFactory
 from accounts.tests.images import image_bytes, upload
+from catalog.editor import move
 from catalog.models import CategoryInterest, Review, Service
 from catalog.services import (
+    add_gallery_image,
     add_review,
     approve_service,
     archive_service,
@@ -21,7 +23,6 @@ from catalog.services import (
     reply_to_review,
     set_featured,
     set_review_hidden,
-    submit_for_review,
 )
 from catalog.tests.factories import (
     CategoryFactory,
@@ -47,6 +48,16 @@ def pending():
     ).service
 
 
+@pytest.fixture(autouse=True)
+def _media(media_root):
+    """Submitting needs a cover image, stored under a temporary MEDIA_ROOT."""
+
+
+def with_cover(service: Service) -> Service:
+    add_gallery_image(service, upload(image_bytes((400, 300))))
+    return service
+
+
 @pytest.fixture
 def draft():
     return ServiceFactory(status=Service.Status.DRAFT)
@@ -66,7 +77,7 @@ def not_staff():
 def test_the_provider_submits_a_draft_with_a_package_for_review(draft):
     PackageFactory(service=draft)
 
-    submit_for_review(draft, by=draft.provider)
+    move(with_cover(draft), "submit", by=draft.provider)
 
     assert reloaded(draft).status == Service.Status.PENDING
 
@@ -76,7 +87,7 @@ def test_a_rejected_listing_can_be_submitted_again():
         service__status=Service.Status.REJECTED, service__rejection_reason="缺少资质"
     ).service
 
-    submit_for_review(service, by=service.provider)
+    move(with_cover(service), "submit", by=service.provider)
 
     assert reloaded(service).status == Service.Status.PENDING
 
@@ -85,7 +96,7 @@ def test_a_draft_without_a_package_on_sale_cannot_be_submitted(draft):
     PackageFactory(service=draft, is_active=False)
 
     with pytest.raises(ValidationError):
-        submit_for_review(draft, by=draft.provider)
+        move(with_cover(draft), "submit", by=draft.provider)
 
     assert reloaded(draft).status == Service.Status.DRAFT
 
@@ -96,7 +107,7 @@ def test_only_the_owner_submits_a_listing(draft, who):
     user = {"provider": ProviderFactory, "staff": StaffFactory, "learner": UserFactory}[who]()
 
     with pytest.raises(PermissionDenied):
-        submit_for_review(draft, by=user)
+        move(with_cover(draft), "submit", by=user)
 
     assert reloaded(draft).status == Service.Status.DRAFT
 
@@ -108,7 +119,7 @@ def test_only_drafts_and_rejected_listings_can_be_submitted(status):
     service = PackageFactory(service__status=status).service
 
     with pytest.raises(ValidationError):
-        submit_for_review(service, by=service.provider)
+        move(with_cover(service), "submit", by=service.provider)
 
     assert reloaded(service).status == status
 
@@ -139,7 +150,7 @@ def test_approval_clears_an_old_rejection_reason():
     service = PackageFactory(
         service__status=Service.Status.REJECTED, service__rejection_reason="缺少资质"
     ).service
-    submit_for_review(service, by=service.provider)
+    move(with_cover(service), "submit", by=service.provider)
 
     approve_service(service, by=StaffFactory())
 
@@ -242,7 +253,7 @@ def test_a_published_listing_cannot_be_rejected():
 def test_the_provider_archives_their_own_listing_and_it_is_no_longer_a_staff_pick():
     service = PackageFactory(service__is_featured=True).service
 
-    archive_service(service, by=service.provider)
+    move(service, "archive", by=service.provider)
 
     service = reloaded(service)
     assert service.status == Service.Status.ARCHIVED
@@ -260,7 +271,7 @@ def test_staff_archive_any_listing():
 def test_nobody_else_archives_a_listing():
     service = PackageFactory().service
 
-    for user in not_staff():
+    for user in not_staff() + [service.provider]:
         with pytest.raises(PermissionDenied):
             archive_service(service, by=user)
 

@@ -30,7 +30,7 @@ LEARNER_PAGES = [
     "/accounts/password/change/",
     "/accounts/phone/change/",
 ]
-COMING_SOON = ["/support/", "/dashboard/services/", "/me/coupons/"]
+COMING_SOON = ["/support/", "/me/coupons/"]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES + COMING_SOON)

@@ -69,3 +69,52 @@
   tick();
   setInterval(tick, 1000);
 })();
+
+// Ordered rows of a form (the listing editor): each [data-row] inside [data-rows] has a
+// "Position" number input (…-ORDER); the up and down buttons move the row and renumber
+// every row, so the posted numbers follow what the provider sees.
+(function () {
+  var lists = document.querySelectorAll("[data-rows]");
+  if (!lists.length) return;
+  function renumber(list) {
+    list.querySelectorAll("[data-row]").forEach(function (row, index) {
+      var order = row.querySelector("input[name$='-ORDER']");
+      if (order && (order.value !== "" || !row.classList.contains("row-card--new"))) order.value = index + 1;
+    });
+  }
+  lists.forEach(function (list) {
+    list.querySelectorAll("[data-move]").forEach(function (button) { button.hidden = false; });
+  });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-rows] [data-move]");
+    if (!button) return;
+    var row = button.closest("[data-row]");
+    var list = row.parentElement;
+    if (button.dataset.move === "-1" && row.previousElementSibling) {
+      list.insertBefore(row, row.previousElementSibling);
+    } else if (button.dataset.move === "1" && row.nextElementSibling) {
+      list.insertBefore(row.nextElementSibling, row);
+    }
+    renumber(list);
+    button.focus();
+  });
+})();
+
+// Thumbnails of the images chosen for upload: <input type="file" multiple data-previews="#box">.
+(function () {
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (!input.matches || !input.matches("input[type=file][data-previews]")) return;
+    var box = document.querySelector(input.dataset.previews);
+    if (!box) return;
+    var images = Array.prototype.filter.call(input.files || [], function (file) {
+      return file.type.startsWith("image/");
+    }).map(function (file) {
+      var img = document.createElement("img");
+      img.alt = file.name;
+      img.src = URL.createObjectURL(file);
+      return img;
+    });
+    box.replaceChildren.apply(box, images);
+  });
+})();
