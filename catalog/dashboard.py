@@ -1,25 +1,22 @@
 """/dashboard/reviews/: the reviews of the provider's own services, newest first, with the
 provider's public reply written or edited through ``catalog.services.reply_to_review``."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from accounts.models import User
 from accounts.permissions import provider_required
 
-from . import services
+from . import selectors, services
+from .forms import REPLY_MAX_LENGTH, ReplyForm
 from .models import Review
 
 PER_PAGE = 20
-REPLY_MAX_LENGTH = Review._meta.get_field("reply").max_length
 
 STARS = range(5, 0, -1)
 # ?show= → the reviews it keeps (None for every review). "unanswered" counts like the
@@ -30,23 +27,6 @@ FILTERS = {
     **{str(stars): {"rating": stars} for stars in STARS},
 }
 DEFAULT_FILTER = "all"
-
-
-class ReplyForm(forms.Form):
-    text = forms.CharField(max_length=REPLY_MAX_LENGTH, label=gettext_lazy("Your reply"))
-
-
-def provider_reviews(provider: User, show: str = DEFAULT_FILTER) -> QuerySet[Review]:
-    """The reviews of ``provider``'s services matching the filter ``show``, newest first,
-    with their service, author and photos in a fixed number of queries."""
-    reviews = (
-        Review.objects.filter(service__provider=provider)
-        .select_related("service", "author")
-        .prefetch_related("images")
-        .order_by("-created_at", "-pk")
-    )
-    conditions = FILTERS[show]
-    return reviews if conditions is None else reviews.filter(**conditions)
 
 
 def filter_tabs() -> list[tuple[str, str]]:
@@ -61,7 +41,7 @@ def review_list(request):
     show = request.GET.get("show", DEFAULT_FILTER)
     if show not in FILTERS:
         show = DEFAULT_FILTER
-    page = Paginator(provider_reviews(request.user, show), PER_PAGE).get_page(
+    page = Paginator(selectors.provider_reviews(request.user, FILTERS[show]), PER_PAGE).get_page(
         request.GET.get("page")
     )
     return render(

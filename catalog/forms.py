@@ -1,4 +1,5 @@
-"""The choice a learner makes on a detail page: package (``variant``), add-ons, quantity.
+"""The choice a learner makes on a detail page: package (``variant``), add-ons, quantity;
+and the provider's reply to a review.
 
 The cart's POST ``/cart/add/`` takes the same fields, so this form is the one place that
 parses them; prices never come from the browser.
@@ -10,7 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .errors import CatalogError
-from .models import Service
+from .models import Review, Service
 from .pricing import MAX_QUANTITY, LineQuote, quote_line
 
 MAX_ID = 2**63 - 1
@@ -67,3 +68,12 @@ class LineChoiceForm(forms.Form):
         except CatalogError as error:
             raise forms.ValidationError(error.message) from None
         return data
+
+
+REPLY_MAX_LENGTH = Review._meta.get_field("reply").max_length
+
+
+class ReplyForm(forms.Form):
+    """The provider's public reply to a review (/dashboard/reviews/)."""
+
+    text = forms.CharField(max_length=REPLY_MAX_LENGTH, label=_("Your reply"))

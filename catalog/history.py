@@ -159,7 +159,8 @@ def _text(value) -> str:
         return str(value)
     if isinstance(value, list | tuple | models.QuerySet):
         return "、".join(sorted(str(item) for item in value))
-    return str(value).strip()
+    # Browsers send textarea lines with CRLF; the same text must not read as changed.
+    return str(value).replace("\r\n", "\n").strip()
 
 
 def _label(model_name: str, field_name: str) -> str:

@@ -120,6 +120,9 @@ class ServiceForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        for name in ("description", "outcomes"):
+            if cleaned.get(name):
+                cleaned[name] = cleaned[name].replace("\r\n", "\n")
         if cleaned.get("mode") == Service.Mode.OFFLINE and not cleaned.get("city", "").strip():
             self.add_error("city", _("Offline services need the city where they take place."))
         return cleaned

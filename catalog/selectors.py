@@ -204,3 +204,15 @@ def home_sections(user: User, *, size: int = 8) -> HomeSections:
         recommended=recommended or popular,
         is_personal=bool(recommended),
     )
+
+
+def provider_reviews(provider: User, conditions: dict | None = None) -> QuerySet:
+    """The reviews of ``provider``'s services (those matching ``conditions`` if given),
+    newest first, with their service, author and photos in a fixed number of queries."""
+    reviews = (
+        Review.objects.filter(service__provider=provider)
+        .select_related("service", "author")
+        .prefetch_related("images")
+        .order_by("-created_at", "-pk")
+    )
+    return reviews if conditions is None else reviews.filter(**conditions)
