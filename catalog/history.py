@@ -192,6 +192,6 @@ def change_rows(change: ServiceChange) -> list[ChangeRow]:
             subject = f"{kind}「{item['object']}」" if item.get("object") else kind
         field = _label(model, item["field"]) if item.get("field") else ""
         if item["action"] == MOVED:
-            field = _("Order")
+            field = _("Position")
         rows.append(ChangeRow(subject, field, item["action"], item["before"], item["after"]))
     return rows

@@ -11,6 +11,7 @@ from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from ksmall.fields import MultipleFileField, MultipleFileInput
 
 from .media import check_video, portrait_file
 from .models import (
@@ -264,14 +265,10 @@ SyllabusRows = _rows(SyllabusForm, RowFormSet, MAX_SYLLABUS, extra=3)
 # ---- gallery --------------------------------------------------------------------------------
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
 class ImageUploadForm(forms.Form):
-    images = forms.FileField(
+    images = MultipleFileField(
         label=_("Images"),
-        widget=MultipleImageInput(
+        widget=MultipleFileInput(
             attrs={"accept": IMAGE_ACCEPT, "data-previews": "#upload-previews"}
         ),
         help_text=_("JPEG, PNG, WebP or GIF, up to 10 MB each; 1200 × 675 or larger looks best."),
@@ -283,7 +280,7 @@ class ImageUploadForm(forms.Form):
         self.room = room
 
     def clean_images(self):
-        uploads = self.files.getlist(self.add_prefix("images"))
+        uploads = self.cleaned_data["images"]
         if not uploads:
             raise ValidationError(_("Choose at least one image."))
         if len(uploads) > min(self.room, MAX_UPLOAD_AT_ONCE):

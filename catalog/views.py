@@ -102,7 +102,11 @@ def service_detail(request, slug: str):
             "reviews": reviews[:REVIEWS_ON_DETAIL],
             "more_reviews": len(reviews) > REVIEWS_ON_DETAIL,
             "related": selectors.related_services(service),
-            "images": [item for item in service.gallery if not item.is_video],
+            # The cover the provider chose leads the gallery.
+            "images": sorted(
+                (item for item in service.gallery if not item.is_video),
+                key=lambda item: item.pk != service.cover_id,
+            ),
             "videos": [item for item in service.gallery if item.is_video],
         },
     )

@@ -55,6 +55,7 @@ def browser():
                 "--disable-gpu",
                 "--disable-quic",
                 "--no-first-run",
+                "--lang=zh-CN",
                 "--disable-background-networking",
                 "--disable-component-update",
                 "--disable-sync",
@@ -80,7 +81,11 @@ def new_page(browser):
 
     def make(viewport: str = "phone"):
         width, height = VIEWPORTS[viewport]
-        context = browser.new_context(viewport={"width": width, "height": height})
+        # A Chinese browser, as most learners have: native controls (file pickers, date
+        # inputs) then read in Chinese on the screenshots too.
+        context = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN"
+        )
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
