@@ -29,7 +29,7 @@ from accounts.permissions import is_provider
 from . import history
 from .listing_forms import GalleryFormSet, RowFormSet
 from .models import Instructor, Service, ServiceChange, ServiceMedia
-from .services import add_gallery_image, add_video, refresh_listing
+from .services import add_gallery_images, add_video, refresh_listing
 
 Status = Service.Status
 Kind = ServiceChange.Kind
@@ -98,12 +98,14 @@ def save_section(
     locked = _locked_own(service, by)
     check_editable(locked)
     changes = history.describe(form)
+    old_cover = history.media_name(locked.cover) if locked.cover_id else ""
     if isinstance(form, RowFormSet):
         form.save_rows()
     else:
-        form.save()
+        _save_own_fields(form)
+    locked.refresh_from_db()
     if isinstance(form, GalleryFormSet):
-        changes += _set_cover(locked, form.cover)
+        changes += _set_cover(locked, form.cover, old_cover)
     refresh_listing(locked)
     if changes:
         history.record(locked, Kind.EDITED, by=by, section=section, changes=changes)
@@ -111,25 +113,34 @@ def save_section(
     return changes
 
 
-def _set_cover(service: Service, cover: ServiceMedia | None) -> list[dict]:
-    """Make ``cover`` the cover; when it was deleted or none is set, the first image left."""
-    if cover is not None and not ServiceMedia.objects.filter(pk=cover.pk).exists():
-        cover = None
-    if cover is None:
-        cover = service.media.filter(kind=ServiceMedia.Kind.IMAGE).order_by("position").first()
-    old_cover = service.cover
+def _save_own_fields(form: BaseModelForm) -> None:
+    """Save only the form's fields (and its many-to-many choices): counters such as views
+    and sales, written meanwhile by others, are left as they are in the database."""
+    instance = form.save(commit=False)
+    concrete = {field.name for field in instance._meta.concrete_fields}
+    instance.save(update_fields=[name for name in form.fields if name in concrete] + ["updated_at"])
+    form.save_m2m()
+
+
+def _set_cover(service: Service, cover: ServiceMedia | None, old_cover: str) -> list[dict]:
+    """Make ``cover`` the cover; when it was deleted or none was chosen, the first image
+    left (or none). ``service`` was just re-read, so its cover id is current."""
+    images = service.media.filter(kind=ServiceMedia.Kind.IMAGE)
+    if cover is None or not images.filter(pk=cover.pk).exists():
+        cover = images.order_by("position", "pk").first()
     if (cover.pk if cover else None) == service.cover_id:
         return []
     Service.objects.filter(pk=service.pk).update(cover=cover, updated_at=timezone.now())
+    service.cover = cover
     return [
-        {
-            "model": "service",
-            "object": "",
-            "field": "cover",
-            "action": history.CHANGED,
-            "before": str(old_cover) if old_cover else "",
-            "after": str(cover) if cover else "",
-        }
+        history.entry(
+            "service",
+            "",
+            "cover",
+            history.CHANGED,
+            before=old_cover,
+            after=history.media_name(cover) if cover else "",
+        )
     ]
 
 
@@ -139,14 +150,14 @@ def add_images(service: Service, uploads, *, by: User, caption: str = "") -> lis
     added); the first image of a listing becomes its cover."""
     locked = _locked_own(service, by)
     check_editable(locked)
-    items = [add_gallery_image(locked, upload, caption=caption) for upload in uploads]
+    items = add_gallery_images(locked, uploads, caption=caption)
     history.record(
         locked,
         Kind.EDITED,
         by=by,
         section="media",
         changes=[
-            history.entry("servicemedia", str(item), "", history.ADDED, after=item.image.name)
+            history.entry("servicemedia", history.media_name(item), "", history.ADDED)
             for item in items
         ],
     )
@@ -165,7 +176,11 @@ def add_clip(
         Kind.EDITED,
         by=by,
         section="media",
-        changes=[history.entry("servicemedia", str(item), "", history.ADDED, after=item.video_src)],
+        changes=[
+            history.entry(
+                "servicemedia", history.media_name(item), "", history.ADDED, after=item.video_src
+            )
+        ],
     )
     return item
 

@@ -65,7 +65,7 @@ def _describe_form(form: BaseModelForm, old, model_name: str) -> list[dict]:
         if name in IGNORED_FIELDS:
             continue
         before = _text(_current(old, name))
-        after = _text(form.cleaned_data.get(name))
+        after = _text(_display(old, name, form.cleaned_data.get(name)))
         if before != after:
             rows.append(entry(model_name, str(old), name, CHANGED, before=before, after=after))
     return rows
@@ -94,13 +94,19 @@ def _describe_formset(formset: BaseFormSet) -> list[dict]:
 
 
 def _added(form: BaseModelForm, model_name: str) -> dict:
-    values = [
-        f"{_label(model_name, name)}: {_text(form.cleaned_data[name])}"
+    row = entry(
+        model_name,
+        str(form.cleaned_data.get("name") or form.cleaned_data.get("title") or ""),
+        "",
+        ADDED,
+    )
+    # Field names, not labels: the reader's language labels them (see ``change_rows``).
+    row["values"] = [
+        [name, _text(_display(form.instance, name, form.cleaned_data[name]))[:VALUE_MAX_LENGTH]]
         for name in form.fields
         if name not in IGNORED_FIELDS and form.cleaned_data.get(name) not in (None, "", [])
     ]
-    name = str(form.cleaned_data.get("name") or form.cleaned_data.get("title") or "")
-    return entry(model_name, name, "", ADDED, after="；".join(values))
+    return row
 
 
 def _describe_order(formset: BaseFormSet, old: dict, model_name: str) -> list[dict]:
@@ -134,6 +140,19 @@ def entry(model: str, obj: str, field: str, action: str, *, before="", after="")
         "before": before[:VALUE_MAX_LENGTH],
         "after": after[:VALUE_MAX_LENGTH],
     }
+
+
+def media_name(item) -> str:
+    """How a gallery item is named in the history: its caption, else its kind."""
+    return item.caption or str(item.get_kind_display())
+
+
+def _display(instance: models.Model, name: str, value):
+    """A form's value for ``name`` as the database side is shown: a choice by its label."""
+    field = instance._meta.get_field(name)
+    if field.choices and not field.many_to_many:
+        return dict(field.flatchoices).get(value, value)
+    return value
 
 
 def _current(instance: models.Model, name: str):
@@ -189,9 +208,19 @@ def change_rows(change: ServiceChange) -> list[ChangeRow]:
         subject = ""
         if model != "service":
             kind = str(apps.get_model("catalog", model)._meta.verbose_name)
-            subject = f"{kind}「{item['object']}」" if item.get("object") else kind
+            subject = (
+                _("%(kind)s “%(name)s”") % {"kind": kind, "name": item["object"]}
+                if item.get("object")
+                else kind
+            )
         field = _label(model, item["field"]) if item.get("field") else ""
         if item["action"] == MOVED:
             field = _("Position")
-        rows.append(ChangeRow(subject, field, item["action"], item["before"], item["after"]))
+        after = item["after"]
+        if item.get("values"):
+            after = _("; ").join(
+                _("%(field)s: %(value)s") % {"field": _label(model, name), "value": value}
+                for name, value in item["values"]
+            )
+        rows.append(ChangeRow(subject, field, item["action"], item["before"], after))
     return rows

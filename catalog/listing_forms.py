@@ -113,6 +113,7 @@ class ServiceForm(forms.ModelForm):
             .filter(parent__isnull=False)
             .order_by("parent__position", "parent_id", "position", "pk")
         )
+        self.fields["mode"].choices = [("", _("Choose a delivery mode")), *Service.Mode.choices]
         self.fields["instructors"].queryset = Instructor.objects.filter(provider=provider)
         if not self.fields["instructors"].queryset.exists():
             self.fields["instructors"].help_text = _(
@@ -124,7 +125,11 @@ class ServiceForm(forms.ModelForm):
         for name in ("description", "outcomes"):
             if cleaned.get(name):
                 cleaned[name] = cleaned[name].replace("\r\n", "\n")
-        if cleaned.get("mode") == Service.Mode.OFFLINE and not cleaned.get("city", "").strip():
+        if (
+            cleaned.get("mode") == Service.Mode.OFFLINE
+            and not cleaned.get("city", "").strip()
+            and not self.has_error("city")
+        ):
             self.add_error("city", _("Offline services need the city where they take place."))
         return cleaned
 
@@ -137,8 +142,18 @@ class RowFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        if any("id" in form.errors for form in self.forms):
-            raise ValidationError(FOREIGN_ROW, code="foreign_row")
+        # Django looks a posted row id up among every row of the model, so a row of another
+        # listing would be taken as a new row here: only this listing's ids may be posted,
+        # each once, and only on the rows the page sent as existing ones.
+        own = {str(pk) for pk in self.get_queryset().values_list("pk", flat=True)}
+        seen = set()
+        for index, form in enumerate(self.forms):
+            posted = form.data.get(form.add_prefix(self.model._meta.pk.name)) or ""
+            if not posted:
+                continue
+            if posted not in own or posted in seen or index >= self.initial_form_count():
+                raise ValidationError(FOREIGN_ROW, code="foreign_row")
+            seen.add(posted)
 
     def save_rows(self) -> None:
         """Save changed rows, delete the ones marked, and number the rest in order."""
@@ -354,11 +369,17 @@ class GalleryFormSet(RowFormSet):
                 and not form.instance.is_video
                 and form.instance.pk not in deleted
             }
-            if chosen not in images:
+            own_images = {
+                str(form.instance.pk)
+                for form in self.forms
+                if form.instance.pk and not form.instance.is_video
+            }
+            if chosen not in own_images:
                 raise ValidationError(
                     _("Choose the cover among this listing's images."), code="foreign_cover"
                 )
-            self.cover = images[chosen]
+            # A cover marked for deletion gives way to the first image left.
+            self.cover = images.get(chosen)
 
 
 GalleryRows = inlineformset_factory(

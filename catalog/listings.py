@@ -234,7 +234,6 @@ def _media_page(request, service: Service, **forms):
         request,
         "catalog/dashboard/listing_media.html",
         _editor_context(service, "media", **context),
-        status=400 if any(form.is_bound and form.errors for form in forms.values()) else 200,
     )
 
 

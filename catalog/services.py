@@ -309,7 +309,18 @@ def set_review_hidden(review: Review, *, by: User, hidden: bool) -> Review:
 def add_gallery_image(service: Service, upload, *, caption: str = "") -> ServiceMedia:
     """Re-encode ``upload`` into two widths and append it to the gallery; the first image
     becomes the cover."""
-    large, small = gallery_image_files(upload)
+    return add_gallery_images(service, [upload], caption=caption)[0]
+
+
+@transaction.atomic
+def add_gallery_images(service: Service, uploads, *, caption: str = "") -> list[ServiceMedia]:
+    """Append several images: all are re-encoded (or a ValidationError) before any file is
+    written, so a refused batch leaves nothing behind."""
+    encoded = [gallery_image_files(upload) for upload in uploads]
+    return [_store_gallery_image(service, large, small, caption) for large, small in encoded]
+
+
+def _store_gallery_image(service: Service, large, small, caption: str) -> ServiceMedia:
     item = ServiceMedia(
         service=service,
         kind=ServiceMedia.Kind.IMAGE,
