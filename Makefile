@@ -21,7 +21,7 @@ var:
 
 # Compile the translation catalogues with Babel (pure Python: no system gettext needed).
 messages: $(VENV)/.runtime
-	$(VENV)/bin/pybabel compile --domain django --directory locale --use-fuzzy 2>&1 | grep -v "^compiling" || true
+	$(VENV)/bin/pybabel compile --domain django --directory locale 2>&1 | grep -v "^compiling" || true
 	@test -f locale/zh_Hans/LC_MESSAGES/django.mo
 
 # Extract new strings into the .po files (needs GNU gettext: apt-get install gettext).

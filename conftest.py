@@ -121,6 +121,14 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+@pytest.fixture(autouse=True)
+def private_media_root(settings, tmp_path):
+    """Private uploads (ID and licence scans: ``accounts.storage``) go to the test's own
+    directory, never to var/private."""
+    settings.PRIVATE_MEDIA_ROOT = tmp_path / "private"
+    return settings.PRIVATE_MEDIA_ROOT
+
+
 @pytest.fixture(scope="session")
 def _sandbox_key_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("payment-sandbox")

@@ -1,15 +1,20 @@
-"""Staff tools for users and provider profiles."""
+"""Staff tools for users and provider profiles (with the application's private files,
+opened through ``ProviderProfileAdmin.certificate_view``)."""
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .models import ProviderCertificate, ProviderProfile, User
+from .onboarding import certificate_response
 from .phone import normalize_phone
 from .selectors import users_with_role
 from .services import approve_provider, reject_provider
@@ -96,17 +101,23 @@ class RejectionForm(forms.Form):
 
 
 class ProviderCertificateInline(admin.TabularInline):
-    """The files sent with the application, to open and check; only the applicant changes
+    """The files sent with the application, to open and check (they are private: the link
+    goes through ``ProviderProfileAdmin.certificate_view``); only the applicant changes
     them, by applying again."""
 
     model = ProviderCertificate
-    fields = ["file", "uploaded_at"]
-    readonly_fields = ["file", "uploaded_at"]
+    fields = ["document", "uploaded_at"]
+    readonly_fields = ["document", "uploaded_at"]
     extra = 0
     can_delete = False
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+    @admin.display(description=_("file"))
+    def document(self, certificate: ProviderCertificate) -> str:
+        url = reverse("admin:accounts_providerprofile_certificate", args=[certificate.pk])
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, certificate)
 
 
 @admin.register(ProviderProfile)
@@ -157,6 +168,20 @@ class ProviderProfileAdmin(admin.ModelAdmin):
     @admin.display(description=_("ID or licence number"))
     def id_number_masked(self, obj: ProviderProfile) -> str:
         return obj.masked_id_number
+
+    def get_urls(self):
+        certificate_url = path(
+            "certificates/<int:certificate_id>/",
+            self.admin_site.admin_view(self.certificate_view),
+            name="accounts_providerprofile_certificate",
+        )
+        return [certificate_url, *super().get_urls()]
+
+    def certificate_view(self, request, certificate_id: int):
+        """A qualification file, for staff who may see applications; a 404 for others."""
+        if not self.has_view_permission(request):
+            raise Http404
+        return certificate_response(get_object_or_404(ProviderCertificate, pk=certificate_id))
 
     @admin.action(description=_("Approve selected applications"))
     def approve(self, request, queryset):

@@ -10,6 +10,7 @@ from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
 from ksmall.documents import checked_document
+from ksmall.fields import MultipleFileField, MultipleFileInput
 from ksmall.images import reencode_image
 
 from .models import MAX_CERTIFICATES, ProviderProfile, validate_id_number
@@ -102,23 +103,6 @@ class ProfileForm(forms.Form):
             max_pixels=AVATAR_MAX_PIXELS,
             square=AVATAR_SIZE,
         )
-
-
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files under one name ("Uploading multiple files" in Django's docs); cleans
-    to a list, empty when nothing was sent."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None) -> list:
-        files = data if isinstance(data, list | tuple) else [data]
-        return [super(MultipleFileField, self).clean(f, initial) for f in files if f]
 
 
 class ProviderApplicationForm(forms.Form):

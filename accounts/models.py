@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import UploadTo
 
 from .phone import mask_phone
+from .storage import private_storage
 
 AGENT_GROUP = "客服"
 
@@ -221,7 +222,8 @@ def validate_id_number(kind: str, number: str) -> None:
 
 
 class ProviderCertificate(models.Model):
-    """A qualification file sent with an application: a re-encoded image or a checked PDF."""
+    """A qualification file sent with an application (an ID card, a licence, a diploma): a
+    re-encoded image or a checked PDF, kept in private storage."""
 
     profile = models.ForeignKey(
         ProviderProfile,
@@ -229,7 +231,8 @@ class ProviderCertificate(models.Model):
         related_name="certificates",
         verbose_name=_("provider profile"),
     )
-    file = models.FileField(_("file"), upload_to=UploadTo("certificates"))
+    # Private: only the applicant and staff may open it (``accounts.onboarding``).
+    file = models.FileField(_("file"), upload_to=UploadTo("certificates"), storage=private_storage)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

@@ -1,13 +1,18 @@
-"""/dashboard/apply/: a signed-in user applies to become a provider and follows the review."""
+"""/dashboard/apply/: a signed-in user applies to become a provider, follows the review and
+opens the qualification files they sent (private files: see ``certificate_response``)."""
+
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
 from .forms import ProviderApplicationForm
-from .models import ProviderProfile
+from .models import ProviderCertificate, ProviderProfile
 from .services import apply_as_provider
 
 
@@ -37,3 +42,30 @@ def apply(request):
             messages.success(request, _("Your application has been sent for review."))
             return redirect("onboarding:apply")
     return render(request, "accounts/apply.html", {"form": form, "profile": profile})
+
+
+@login_required
+def certificate(request, pk: int):
+    """One of the applicant's own qualification files; anyone else's is a 404 (staff open
+    them from the admin: ``ProviderProfileAdmin.certificate_view``)."""
+    return certificate_response(
+        get_object_or_404(ProviderCertificate, pk=pk, profile__user=request.user)
+    )
+
+
+def certificate_response(certificate: ProviderCertificate) -> FileResponse:
+    """The file itself, shown in the browser: the type its (site-chosen) name says,
+    ``nosniff`` so that nothing else is guessed, and never kept by a shared cache."""
+    name = certificate.file.name
+    try:
+        handle = certificate.file.storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+        filename=name.rsplit("/", 1)[-1],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -92,9 +93,10 @@ def apply_as_provider(
 
     ``logo`` and ``certificates`` are already checked and re-encoded. An empty
     ``id_number`` keeps the number sent before; new certificates replace the old ones,
-    none keeps them. The profile goes back to pending review with no rejection reason.
-    Raises PermissionDenied for an approved provider, ValidationError for a number that
-    does not fit ``kind`` or a wrong number of certificates.
+    none keeps them. The profile goes back to pending review with no rejection reason,
+    and every active staff member is told (``provider_applied``, with a link to review
+    it in the admin). Raises PermissionDenied for an approved provider, ValidationError
+    for a number that does not fit ``kind`` or a wrong number of certificates.
     """
     profile = ProviderProfile.objects.select_for_update().filter(user=user).first()
     if profile is None:
@@ -122,16 +124,16 @@ def apply_as_provider(
     profile.rejection_reason = ""
     profile.reviewed_at = None
     profile.reviewed_by = None
-    old_files = []
+    old_files = []  # (storage, name): the logo is public, the certificates private
     if logo is not None:
         if profile.logo:
-            old_files.append(profile.logo.name)
+            old_files.append((profile.logo.storage, profile.logo.name))
         profile.logo.save(logo.name, logo, save=False)
     profile.save()
 
     if certificates:
         old_certificates = list(profile.certificates.all())
-        old_files += [certificate.file.name for certificate in old_certificates]
+        old_files += [(c.file.storage, c.file.name) for c in old_certificates]
         ProviderCertificate.objects.filter(pk__in=[c.pk for c in old_certificates]).delete()
         for upload in certificates:
             certificate = ProviderCertificate(profile=profile)
@@ -139,16 +141,24 @@ def apply_as_provider(
             certificate.save()
 
     if old_files:
-        storage = profile.logo.storage
-        transaction.on_commit(lambda: _delete_files(storage, old_files))
-    # Staff find new applications through the admin's status filter; the log says when.
+        transaction.on_commit(lambda: _delete_files(old_files))
+    _tell_staff_of_application(profile)
     logger.info("Provider application %s from user %s awaits review", profile.pk, user.pk)
     return profile
 
 
-def _delete_files(storage, names: list[str]) -> None:
-    for name in names:
+def _delete_files(files: list[tuple]) -> None:
+    for storage, name in files:
         storage.delete(name)
+
+
+def _tell_staff_of_application(profile: ProviderProfile) -> None:
+    """Every active staff member gets the (new or corrected) application in the inbox, and
+    by their preferences, with a link to review it in the admin. ``notify`` writes the
+    message in this transaction and sends it on only after the commit."""
+    url = reverse("admin:accounts_providerprofile_change", args=[profile.pk])
+    for staff in User.objects.filter(is_staff=True, is_active=True):
+        notify(staff, "provider_applied", {"name": profile.display_name}, url=url)
 
 
 def _require_staff(actor: User) -> None:

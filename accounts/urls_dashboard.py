@@ -1,4 +1,4 @@
-"""/dashboard/ pages that belong to accounts: the provider application."""
+"""/dashboard/ pages that belong to accounts: the provider application and its files."""
 
 from django.urls import path
 
@@ -8,4 +8,5 @@ app_name = "onboarding"
 
 urlpatterns = [
     path("apply/", onboarding.apply, name="apply"),
+    path("apply/certificates/<int:pk>/", onboarding.certificate, name="certificate"),
 ]

@@ -270,6 +270,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env.path("STATIC_ROOT", default=str(VAR_DIR / "staticfiles"))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Uploads only the site may hand out, after checking who asks (ID and licence scans): never
+# under MEDIA_ROOT, never served by the web server. Shared by every web node.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 # Django serves uploads itself in development and for `make serve` on one machine; behind
 # nginx (deploy/nginx.conf) the web server does, from a separate domain in production.
 SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)

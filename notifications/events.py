@@ -42,6 +42,14 @@ EVENTS: dict[str, dict] = {
         "body": _("Welcome aboard, %(name)s. You can now publish services from the dashboard."),
         "sms": _("Your provider application was approved. You can now publish services."),
     },
+    "provider_applied": {
+        "category": "account",
+        "title": _("Provider application to review: %(name)s"),
+        "body": _(
+            "%(name)s sent an application to become a provider. Check the identity details "
+            "and qualification files, then approve or reject it in the operations console."
+        ),
+    },
     "provider_rejected": {
         "category": "account",
         "title": _("Your provider application was not approved"),
@@ -124,6 +132,15 @@ EVENTS: dict[str, dict] = {
         "body": _(
             "The learner asked the platform to review the rejected refund of %(amount)s on "
             "“%(title)s”. Decide it in the operations console."
+        ),
+    },
+    "platform_refunded": {
+        "category": "refunds",
+        "title": _("The platform refunded completed order %(order_no)s"),
+        "body": _(
+            "After reviewing the case, the platform refunded %(amount)s of “%(title)s” to the "
+            "learner. Reason: %(reason)s. Your settlement is debited for this amount less the "
+            "platform's commission."
         ),
     },
     "refund_requested": {

@@ -1,11 +1,17 @@
 """Staff views of checkouts, orders and refunds: read-only lists with search and filters,
-each order with its lines, refunds and timeline, and the refund decisions (approve, reject
-with a reason) staff make after a learner escalates. Orders and refunds change only through
+each order with its lines, refunds and timeline, the refund decisions (approve, reject
+with a reason) staff make after a learner escalates, and the refund of a completed order
+(a button on the order, then a form). Orders and refunds change only through
 ``orders.services`` (the state machines), never by editing a row here."""
+
+from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import render
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -13,8 +19,10 @@ from django.utils.translation import ngettext
 from ksmall.money import format_yuan
 
 from . import services
-from .errors import RefundError
+from .errors import InvalidRefundAmount, InvalidRefundReason, RefundError
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage
+from .refunds import refundable_by_platform
+from .states import REFUNDABLE_BY_PLATFORM_STATUSES
 
 
 class ReadOnlyAdminMixin:
@@ -68,7 +76,7 @@ class RefundInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
-    fields = ["created_at", "amount", "status", "reason", "respond_by", "decision_note"]
+    fields = ["created_at", "kind", "amount", "status", "reason", "respond_by", "decision_note"]
     readonly_fields = fields
 
 
@@ -95,6 +103,20 @@ class CheckoutAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("total"), ordering="total")
     def amount(self, checkout: Checkout) -> str:
         return format_yuan(checkout.total)
+
+
+class CompletedOrderRefundForm(forms.Form):
+    """Staff refund a completed order; ``orders.services.refund_completed_order`` checks
+    the amount against what is left and the reason's length."""
+
+    amount = forms.DecimalField(
+        label=_("Amount to refund"), max_digits=10, decimal_places=2, min_value=Decimal("0.01")
+    )
+    reason = forms.CharField(
+        label=_("Reason shown to the learner and the provider"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=services.REFUND_REASON_LENGTH[1],
+    )
 
 
 @admin.register(Order)
@@ -138,6 +160,93 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def amount(self, order: Order) -> str:
         return format_yuan(order.total)
 
+    # ---- the refund of a completed order (templates/admin/orders/order/change_form.html
+    # shows the button)
+
+    def has_refund_permission(self, request) -> bool:
+        """The same permission as deciding refunds (``RefundAdmin``)."""
+        return request.user.has_perm("orders.change_refund")
+
+    def get_urls(self):
+        refund_url = path(
+            "<path:object_id>/refund/",
+            self.admin_site.admin_view(self.refund_completed_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_refund_completed",
+        )
+        return [refund_url, *super().get_urls()]
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        context["can_refund_completed"] = (
+            obj is not None
+            and obj.status in REFUNDABLE_BY_PLATFORM_STATUSES
+            and self.has_refund_permission(request)
+        )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def refund_completed_view(self, request, object_id: str):
+        """A form (amount, prefilled with what is left; reason) that refunds a completed
+        order through ``services.refund_completed_order``; a refusal is shown on the form,
+        or, when the order cannot be refunded at all, back on the order page."""
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (self.has_view_permission(request, order) and self.has_refund_permission(request)):
+            raise PermissionDenied
+        change_url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change", args=[order.pk]
+        )
+        if order.status not in REFUNDABLE_BY_PLATFORM_STATUSES:
+            self.message_user(
+                request,
+                _("Only a completed order can be refunded this way; this one is “%(status)s”.")
+                % {"status": order.get_status_display()},
+                messages.ERROR,
+            )
+            return redirect(change_url)
+        left = refundable_by_platform(order)
+        if request.method == "POST":
+            form = CompletedOrderRefundForm(request.POST)
+            if form.is_valid():
+                try:
+                    refund = services.refund_completed_order(
+                        order,
+                        by=request.user,
+                        amount=form.cleaned_data["amount"],
+                        reason=form.cleaned_data["reason"],
+                    )
+                except InvalidRefundAmount as error:
+                    form.add_error("amount", error.message)
+                except InvalidRefundReason as error:
+                    form.add_error("reason", error.message)
+                except RefundError as error:
+                    form.add_error(None, error.message)
+                else:
+                    self.message_user(
+                        request,
+                        _(
+                            "Refund of %(amount)s for order %(order_no)s approved: the money "
+                            "goes back to the learner's original payment method."
+                        )
+                        % {"amount": format_yuan(refund.amount), "order_no": order.order_no},
+                        messages.SUCCESS,
+                    )
+                    return redirect(change_url)
+        else:
+            form = CompletedOrderRefundForm(initial={"amount": left})
+        return render(
+            request,
+            "admin/orders/refund_completed_order.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Refund completed order %(order_no)s") % {"order_no": order.order_no},
+                "form": form,
+                "order": order,
+                "left": left,
+                "change_url": change_url,
+                "opts": self.opts,
+            },
+        )
+
 
 # ---- refunds --------------------------------------------------------------------------------
 
@@ -157,11 +266,12 @@ class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     list_display = ["order_no", "buyer", "refund_amount", "status", "respond_by", "created_at"]
     list_select_related = ["order__buyer"]
-    list_filter = ["status", ("created_at", admin.DateFieldListFilter)]
+    list_filter = ["status", "kind", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["order__order_no"]
     date_hierarchy = "created_at"
     fields = [
         "order",
+        "kind",
         "requested_by",
         "amount",
         "reason",

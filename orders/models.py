@@ -286,13 +286,17 @@ class OrderEvent(models.Model):
 
 
 class Refund(models.Model):
-    """One request by the buyer to pay money back on an order.
-
-    The provider answers within ``respond_by`` (else it is approved automatically); a
-    rejection can be escalated once to the platform, whose staff approve or reject it
-    again. An approved refund is paid back (``refunded``) by the gateway; see
+    """Money paid back on an order: usually the buyer's request, which the provider
+    answers within ``respond_by`` (else it is approved automatically); a rejection can be
+    escalated once to the platform, whose staff approve or reject it again. After an order
+    is completed only staff can refund it: such a refund (kind ``after_completion``) starts
+    approved. An approved refund is paid back (``refunded``) by the gateway; see
     ``orders.services`` ("refunds") for every move and ``orders.states.REFUND_MOVES``.
     """
+
+    class Kind(models.TextChoices):
+        REQUEST = "request", _("Requested by the learner")
+        AFTER_COMPLETION = "after_completion", _("Platform refund after completion")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", pgettext_lazy("refund status", "Pending")
@@ -318,6 +322,9 @@ class Refund(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED
     )
+    # Who started it: the buyer (on an order not completed yet) or staff (on a completed
+    # order; ``orders.states.REFUNDABLE_BY_PLATFORM_STATUSES``).
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.REQUEST)
     respond_by = models.DateTimeField(_("provider responds by"))
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     # Null when the system decided (no answer in time).
@@ -348,6 +355,11 @@ class Refund(models.Model):
                 condition=Q(status__in=["requested", "approved", "escalated"]),
                 name="orders_refund_one_open_per_order",
             ),
+            # The platform's refund is decided when it is made: never pending or rejected.
+            models.CheckConstraint(
+                condition=~Q(kind="after_completion") | Q(status__in=["approved", "refunded"]),
+                name="orders_refund_platform_starts_approved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -356,6 +368,10 @@ class Refund(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_after_completion(self) -> bool:
+        return self.kind == self.Kind.AFTER_COMPLETION
 
     @property
     def can_be_escalated(self) -> bool:

@@ -8,7 +8,9 @@ purchase, ``OrderLine.refund_policy``) applied to the order's status and times.
 | seven_days   | the total within 7 days of payment, nothing after                 |
 | none         | nothing (only staff can decide otherwise)                         |
 
-Orders awaiting payment, cancelled, completed or refunded give nothing back.
+Orders awaiting payment, cancelled, completed or refunded give the buyer nothing back. A
+completed order can still be refunded by staff (``refundable_by_platform``), up to what is
+left of its total.
 """
 
 from datetime import datetime, timedelta
@@ -21,7 +23,7 @@ from ksmall.money import to_money
 
 from .models import Order, OrderLine, Refund
 from .numbers import CHINA
-from .states import REFUNDABLE_STATUSES, Status
+from .states import REFUNDABLE_BY_PLATFORM_STATUSES, REFUNDABLE_STATUSES, Status
 
 Policy = Service.RefundPolicy
 ZERO = Decimal("0.00")
@@ -37,11 +39,21 @@ def refundable_amount(order: Order, now: datetime | None = None) -> Decimal:
         return ZERO
     now = now or timezone.now()
     allowed = sum((line_refundable(order, line, now) for line in order.lines.all()), ZERO)
-    refunded = Refund.Status.REFUNDED
-    paid_back = sum(
-        (refund.amount for refund in order.refunds.all() if refund.status == refunded), ZERO
-    )
+    paid_back = _paid_back(order)
     return to_money(max(ZERO, min(allowed - paid_back, order.total - paid_back)))
+
+
+def refundable_by_platform(order: Order) -> Decimal:
+    """What staff may still refund of a completed order, whatever its policy: the total
+    less what was already paid back. Prefetch ``refunds`` to read it without a query."""
+    if order.status not in REFUNDABLE_BY_PLATFORM_STATUSES:
+        return ZERO
+    return to_money(max(ZERO, order.total - _paid_back(order)))
+
+
+def _paid_back(order: Order) -> Decimal:
+    refunded = Refund.Status.REFUNDED
+    return sum((refund.amount for refund in order.refunds.all() if refund.status == refunded), ZERO)
 
 
 def line_refundable(order: Order, line: OrderLine, now: datetime) -> Decimal:

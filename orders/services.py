@@ -34,13 +34,13 @@ from notifications.services import notify
 from . import errors, settlement, signals
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
 from .numbers import CHINA, new_order_no, new_payment_no
-from .refunds import refundable_amount
+from .refunds import refundable_amount, refundable_by_platform
 from .states import (
     EVENT_ACTIONS,
     EVENT_FIELDS,
     REFUND_MOVES,
+    REFUNDABLE_BY_PLATFORM_STATUSES,
     REFUNDABLE_STATUSES,
-    RELEASES_SEATS,
     TRANSITIONS,
     Event,
     Role,
@@ -65,7 +65,7 @@ class LineChoice:
 # ---- notifications --------------------------------------------------------------------------
 
 # Events told to the provider; every other order event goes to the buyer.
-PROVIDER_EVENTS = frozenset({"order_received", "refund_requested"})
+PROVIDER_EVENTS = frozenset({"order_received", "refund_requested", "platform_refunded"})
 
 
 def order_url(order: Order, *, for_provider: bool = False) -> str:
@@ -402,9 +402,9 @@ def transition(
     code paths and take no actor (one may be recorded). Otherwise TransitionNotAllowed,
     and nothing changes. ``fields`` are the texts an event sets (``schedule`` on accept,
     ``service_summary`` on complete). The move sets the status and its timestamp, writes
-    a timeline event, gives seats back once on cancel, timeout and refund, counts the
-    sale on pay (and moves a self-paced order on to in service), and announces itself
-    after commit.
+    a timeline event, gives seats back once on the moves that release them (cancel,
+    timeout, refund before completion), counts the sale on pay (and moves a self-paced
+    order on to in service), and announces itself after commit.
     """
     unexpected = set(fields) - EVENT_FIELDS.get(event, frozenset())
     if unexpected:
@@ -445,7 +445,7 @@ def transition(
         for name, value in texts.items():
             setattr(locked, name, value)
         changed = ["status", move.stamp, *texts]
-        if event in RELEASES_SEATS and not locked.seats_released:
+        if move.releases_seats and not locked.seats_released:
             _give_seats_back(locked)
             locked.seats_released = True
             changed.append("seats_released")
@@ -634,23 +634,9 @@ def request_refund(
                 _("An order that is “%(status)s” cannot be refunded.")
                 % {"status": locked.get_status_display()}
             )
-        if locked.refunds.filter(status__in=Refund.OPEN_STATUSES).exists():
-            raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
-        reason = (reason or "").strip()
-        shortest, longest = REFUND_REASON_LENGTH
-        if not shortest <= len(reason) <= longest or "\x00" in reason:
-            raise errors.InvalidRefundReason()
-        try:
-            amount = to_money(amount)
-        except (TypeError, ValueError):
-            raise errors.InvalidRefundAmount() from None
-        most = refundable_amount(locked)
-        if amount <= 0 or amount > most:
-            raise errors.InvalidRefundAmount(
-                _("Enter an amount between ¥0.01 and %(most)s.") % {"most": format_yuan(most)}
-                if most > 0
-                else _("Nothing of this order can be refunded now.")
-            )
+        _check_no_open_refund(locked)
+        reason = _clean_refund_reason(reason)
+        amount = _clean_refund_amount(amount, most=refundable_amount(locked))
         if len(images) > MAX_REFUND_IMAGES:
             raise ValidationError(
                 _("Add at most %(n)d photos.") % {"n": MAX_REFUND_IMAGES}, code="too_many_images"
@@ -671,6 +657,89 @@ def request_refund(
     return refund
 
 
+def refund_completed_order(order: Order, *, by: User, amount: Decimal, reason: str) -> Refund:
+    """Staff refund ``amount`` of a completed order (the platform decides a complaint:
+    the only refund a completed order can get). The refund starts approved, decided by
+    ``by`` with ``reason`` as the answer; the learner is told, and after commit it is paid
+    back like any approved refund (the ``refund_approved`` signal). When it is paid back,
+    ``complete_refund`` debits the provider's settlement for their share and, if nothing of
+    the total is left, moves the order to ``refunded`` (its seats stay taken).
+
+    Refused (RefundNotAllowed) for anyone but active staff (and for staff who bought or
+    sell the order), for an order that is not completed, or while another refund of it is
+    being handled; InvalidRefundReason for a reason outside 5–500 characters;
+    InvalidRefundAmount for an amount not between ¥0.01 and what is left of the total.
+    """
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if _refund_role(Refund(order=locked), by) != Role.STAFF:
+            raise errors.RefundNotAllowed(_("Only the platform can refund a completed order."))
+        if locked.status not in REFUNDABLE_BY_PLATFORM_STATUSES:
+            raise errors.RefundNotAllowed(
+                _("Only a completed order can be refunded this way; this one is “%(status)s”.")
+                % {"status": locked.get_status_display()}
+            )
+        _check_no_open_refund(locked)
+        reason = _clean_refund_reason(reason)
+        amount = _clean_refund_amount(amount, most=refundable_by_platform(locked))
+        now = timezone.now()
+        refund = Refund.objects.create(
+            order=locked,
+            kind=Refund.Kind.AFTER_COMPLETION,
+            requested_by=by,
+            amount=amount,
+            reason=reason,
+            status=Refund.Status.APPROVED,
+            respond_by=now,  # nobody is asked to answer: it is decided already
+            decided_at=now,
+            decided_by=by,
+            decision_note=reason,
+            created_at=now,
+        )
+        _pay_back(locked, refund)
+        _announce(locked, "platform_refunded", amount=format_yuan(amount), reason=reason)
+    return refund
+
+
+def _check_no_open_refund(order: Order) -> None:
+    if order.refunds.filter(status__in=Refund.OPEN_STATUSES).exists():
+        raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
+
+
+def _clean_refund_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    shortest, longest = REFUND_REASON_LENGTH
+    if not shortest <= len(reason) <= longest or "\x00" in reason:
+        raise errors.InvalidRefundReason()
+    return reason
+
+
+def _clean_refund_amount(amount: Decimal, *, most: Decimal) -> Decimal:
+    """``amount`` in yuan, if it is between ¥0.01 and ``most``."""
+    try:
+        amount = to_money(amount)
+    except (TypeError, ValueError):
+        raise errors.InvalidRefundAmount() from None
+    if amount <= 0 or amount > most:
+        raise errors.InvalidRefundAmount(
+            _("Enter an amount between ¥0.01 and %(most)s.") % {"most": format_yuan(most)}
+            if most > 0
+            else _("Nothing of this order can be refunded now.")
+        )
+    return amount
+
+
+def _pay_back(order: Order, refund: Refund) -> None:
+    """An approved refund: tell the learner, and after commit send the money back (the
+    ``refund_approved`` signal; payments refunds at the gateway, then ``complete_refund``)."""
+    _announce(order, "refund_approved", amount=format_yuan(refund.amount))
+    refund_id = refund.pk
+    transaction.on_commit(
+        lambda: signals.refund_approved.send(sender=Refund, refund_id=refund_id),
+        robust=True,
+    )
+
+
 def approve_refund(refund: Refund, *, by: User | None, note: str = "") -> Refund:
     """The order's provider, staff (also after an escalation), or the system (``by=None``:
     no answer in time) approves a refund; the learner is told, and after commit the
@@ -681,12 +750,7 @@ def approve_refund(refund: Refund, *, by: User | None, note: str = "") -> Refund
         locked = _decide(refund, "approve", by, note=note.strip())
         order = Order.objects.select_for_update().get(pk=locked.order_id)
         _check_still_refundable(order, locked)
-        _announce(order, "refund_approved", amount=format_yuan(locked.amount))
-        refund_id = locked.pk
-        transaction.on_commit(
-            lambda: signals.refund_approved.send(sender=Refund, refund_id=refund_id),
-            robust=True,
-        )
+        _pay_back(order, locked)
     return _copy_refund(locked, refund)
 
 
@@ -712,8 +776,7 @@ def escalate_refund(refund: Refund, *, by: User) -> Refund:
         _check_refund_move(locked, "escalate", _refund_role(locked, by))
         if not locked.can_be_escalated:
             raise errors.RefundNotAllowed(_("The platform has already reviewed this refund."))
-        if Refund.objects.filter(order=locked.order, status__in=Refund.OPEN_STATUSES).exists():
-            raise errors.RefundNotAllowed(_("A refund of this order is already in progress."))
+        _check_no_open_refund(locked.order)
         if Refund.objects.filter(order=locked.order, created_at__gt=locked.created_at).exists():
             raise errors.RefundNotAllowed(_("A newer refund of this order replaced this one."))
         if locked.order.status not in REFUNDABLE_STATUSES:
@@ -749,8 +812,9 @@ def complete_refund(refund: Refund) -> Refund:
 
     When the refund pays back all that is left of the order total, the order moves to
     ``refunded`` (``transition(order, "refund", role="system")``, which gives its seats
-    back once). A partial refund leaves the order in its status. The learner is told
-    ``order_refunded`` with the amount.
+    back once, unless the order was completed). A partial refund leaves the order in its
+    status. The provider's settlement is debited for a completed order (``settlement.
+    debit_refund``). The learner is told ``order_refunded`` with the amount.
     """
     with transaction.atomic():
         locked = _locked_refund(refund)
@@ -764,7 +828,7 @@ def complete_refund(refund: Refund) -> Refund:
         locked.refunded_at = timezone.now()
         locked.save(update_fields=["status", "refunded_at"])
         settlement.debit_refund(locked, order)
-        if locked.amount >= order.total - paid_back and order.status in REFUNDABLE_STATUSES:
+        if locked.amount >= order.total - paid_back:
             transition(
                 order,
                 Event.REFUND,
@@ -783,9 +847,14 @@ def _paid_back(order: Order) -> Decimal:
 
 
 def _check_still_refundable(order: Order, refund: Refund) -> None:
-    """Money goes back only from an order that can still be refunded, and never more than
-    what is left of what was paid (an old refund escalated after a newer one was paid)."""
-    if order.status not in REFUNDABLE_STATUSES:
+    """Money goes back only from an order that can still be refunded by whoever started
+    the refund (the buyer: an order not completed; staff: a completed order), and never
+    more than what is left of what was paid (an old refund escalated after a newer one
+    was paid)."""
+    statuses = (
+        REFUNDABLE_BY_PLATFORM_STATUSES if refund.is_after_completion else REFUNDABLE_STATUSES
+    )
+    if order.status not in statuses:
         raise errors.RefundNotAllowed(
             _("An order that is “%(status)s” cannot be refunded.")
             % {"status": order.get_status_display()}

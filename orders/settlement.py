@@ -9,6 +9,7 @@ calls them); payouts run in their own.
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,6 +37,8 @@ from .models import (
     Refund,
 )
 from .numbers import CHINA
+
+logger = logging.getLogger(__name__)
 
 ZERO = Decimal("0.00")
 Kind = LedgerEntry.Kind
@@ -122,10 +125,13 @@ def credit_completed_order(order: Order) -> LedgerEntry | None:
 
 def debit_refund(refund: Refund, order: Order) -> LedgerEntry | None:
     """Money of ``order`` went back to the learner (``refund`` is now refunded). Only an
-    order already credited owes anything back: the provider returns the refund less the
-    platform's commission on it (the platform returns its share too), never more than is
-    left of the order's credit, nor more than the balance holds (what was paid out already
-    is not taken back here). Once per refund."""
+    order already credited owes anything back (a completed order, which only staff can
+    refund: ``orders.services.refund_completed_order``). The provider returns the refund
+    less the platform's commission on it, computed as the credit was (``commission_on``,
+    at the credit's rate), so that a full refund takes back exactly the credit; the
+    platform returns its commission. Never more than is left of the order's credit, nor
+    more than the balance holds (what was paid out already is not taken back here: the
+    note says what was not recovered). Once per refund."""
     with transaction.atomic():
         balance = _locked_balance(order.provider_id)
         credit = LedgerEntry.objects.filter(order=order, kind=Kind.CREDIT).first()
@@ -137,12 +143,23 @@ def debit_refund(refund: Refund, order: Order) -> LedgerEntry | None:
         rate = credit.commission_rate
         if rate is None:
             rate = commission_rate(order.provider_id)
-        share = to_money(refund.amount * (1 - rate))
+        share = refund.amount - commission_on(refund.amount, rate)
         debited = (
             LedgerEntry.objects.filter(order=order, kind=Kind.DEBIT).aggregate(s=Sum("amount"))["s"]
             or ZERO
         )
-        amount = min(share, credit.amount - debited, balance.balance)
+        owed = min(share, credit.amount - debited)
+        amount = min(owed, balance.balance)
+        if amount < owed:
+            # Paid out already: the balance cannot go below zero. Staff recover the rest
+            # by hand (there is no receivable in the ledger).
+            logger.warning(
+                "refund %s of order %s: %s of provider %s's share not recovered",
+                refund.pk,
+                order.order_no,
+                owed - amount,
+                order.provider_id,
+            )
         if amount <= 0:
             return None
         note = _("%(order_no)s: refund %(refund)s less %(rate)s%% commission") % {

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from accounts.models import ProviderCertificate, ProviderProfile
 from accounts.permissions import is_provider
@@ -100,7 +101,9 @@ def test_a_learner_without_an_application_sees_the_form(client, applicant):
     assert "multiple" in response.content.decode()
 
 
-def test_an_individual_applies_with_an_image_and_a_pdf(client, applicant, media_root):
+def test_an_individual_applies_with_an_image_and_a_pdf(
+    client, applicant, media_root, private_media_root
+):
     response = client.post(APPLY, application())
 
     assert response.status_code == 302
@@ -113,7 +116,9 @@ def test_an_individual_applies_with_an_image_and_a_pdf(client, applicant, media_
     assert len(names) == 2
     assert all(name.startswith("certificates/") for name in names)
     assert {name.rsplit(".", 1)[1] for name in names} == {"jpg", "pdf"}
-    assert all((media_root / name).exists() for name in names)
+    # Private: outside MEDIA_ROOT, so the web server never serves them.
+    assert all((private_media_root / name).exists() for name in names)
+    assert not any((media_root / name).exists() for name in names)
     assert not is_provider(applicant)
 
 
@@ -237,6 +242,52 @@ def test_an_approved_provider_cannot_apply_again(client, media_root):
     assert not ProviderCertificate.objects.exists()
 
 
+# --- staff are told ---------------------------------------------------------------------------
+
+
+def staff_told() -> list:
+    return list(
+        Message.objects.filter(event="provider_applied")
+        .order_by("user_id", "pk")
+        .values_list("user_id", "url")
+    )
+
+
+def test_every_active_staff_member_is_told_of_an_application(client, applicant):
+    first, second = StaffFactory(), StaffFactory()
+    StaffFactory(is_active=False)
+
+    client.post(APPLY, application())
+
+    profile = ProviderProfile.objects.get(user=applicant)
+    review = f"{PROFILES}{profile.pk}/change/"
+    assert staff_told() == [(first.pk, review), (second.pk, review)]
+    message = Message.objects.filter(user=first, event="provider_applied").get()
+    with translation.override("en"):
+        assert message.title == "Provider application to review: 林老师英语"
+
+
+def test_staff_are_told_again_when_a_rejected_applicant_applies_again(
+    client, applicant, admin_client_
+):
+    staff = StaffFactory()
+    client.post(APPLY, application())
+    profile = ProviderProfile.objects.get(user=applicant)
+    reject_from_the_admin(admin_client_, profile, "资质证书照片不清晰")
+
+    client.post(APPLY, application(id_number="", certificates=[png("clear.png")]))
+
+    assert Message.objects.filter(user=staff, event="provider_applied").count() == 2
+
+
+def test_a_refused_application_tells_nobody(client, applicant):
+    StaffFactory()
+
+    client.post(APPLY, application(id_number="12345"))
+
+    assert not Message.objects.filter(event="provider_applied").exists()
+
+
 # --- review -----------------------------------------------------------------------------------
 
 
@@ -335,7 +386,8 @@ def test_the_admin_detail_lists_the_certificates(client, applicant, admin_client
     detail = admin_client_.get(f"{PROFILES}{profile.pk}/change/").content.decode()
 
     for certificate in profile.certificates.all():
-        assert certificate.file.name in detail
+        assert f'href="{PROFILES}certificates/{certificate.pk}/"' in detail
+    assert "/media/certificates/" not in detail
 
 
 def test_the_masked_number_keeps_four_characters_each_side():

@@ -43,18 +43,15 @@ def walk_on(order):
     assert order.status == "completed"
 
 
-def refund_after_completion(order, amount):
-    """Money of a completed order went back (customer service, off the normal refund
-    flow): the refund row as ``complete_refund`` leaves it, then its ledger hook."""
-    refund = Refund.objects.create(
-        order=order,
-        requested_by=order.buyer,
-        amount=Decimal(amount),
-        reason="售后退款",
-        status=Refund.Status.REFUNDED,
-        respond_by=order.completed_at,
-    )
-    settlement.debit_refund(refund, order)
+def refund_after_completion(order, amount, capture):
+    """Staff refund ``amount`` of a completed order, and (no payment record: at once) it
+    is paid back, which debits the provider."""
+    with capture(execute=True):
+        refund = services.refund_completed_order(
+            order, by=StaffFactory(), amount=Decimal(amount), reason="投诉成立，平台决定退款"
+        )
+    refund.refresh_from_db()
+    assert refund.status == Refund.Status.REFUNDED
     return refund
 
 
@@ -98,9 +95,11 @@ def test_a_partial_refund_before_completion_reduces_the_credit(
     assert LedgerEntry.objects.get(order=order).amount == Decimal("180.00")
 
 
-def test_a_refund_after_completion_debits_the_providers_share():
+def test_a_refund_after_completion_debits_the_providers_share(
+    django_capture_on_commit_callbacks,
+):
     order = order_walked_to("completed", price=Decimal("99.99"))
-    refund = refund_after_completion(order, "33.33")
+    refund = refund_after_completion(order, "33.33", django_capture_on_commit_callbacks)
 
     debit = LedgerEntry.objects.get(refund=refund)
     assert debit.kind == Kind.DEBIT
@@ -109,9 +108,11 @@ def test_a_refund_after_completion_debits_the_providers_share():
     assert debit.balance_after == Decimal("59.99")
 
 
-def test_debits_never_exceed_the_credit_and_happen_once_per_refund():
+def test_debits_never_exceed_the_credit_and_happen_once_per_refund(
+    django_capture_on_commit_callbacks,
+):
     order = order_walked_to("completed", price=Decimal("10.00"))
-    first = refund_after_completion(order, "10.00")
+    first = refund_after_completion(order, "10.00", django_capture_on_commit_callbacks)
     settlement.debit_refund(first, order)  # the hook running twice changes nothing
 
     assert LedgerEntry.objects.filter(kind=Kind.DEBIT).count() == 1
@@ -235,10 +236,10 @@ def test_the_settlement_page_is_for_providers(client):
     assert client.get("/dashboard/settlement/").status_code in (302, 403, 404)
 
 
-def test_monthly_statements_close_on_the_balance():
+def test_monthly_statements_close_on_the_balance(django_capture_on_commit_callbacks):
     staff = StaffFactory()
     order = order_walked_to("completed", price=Decimal("99.99"))
-    refund_after_completion(order, "10.00")
+    refund_after_completion(order, "10.00", django_capture_on_commit_callbacks)
     batch = settlement.create_payout_batch([order.provider_id], by=staff)
     settlement.mark_batch_paid(batch, by=staff, bank_reference="X1")
 
@@ -280,5 +281,6 @@ def test_the_ledger_always_adds_up_to_the_balance(seed, django_capture_on_commit
         else:
             order = order_walked_to("completed", price=price, service__provider=provider)
             if action == "refund_after":
-                refund_after_completion(order, Decimal(rng.randint(1, int(price * 100))) / 100)
+                amount = Decimal(rng.randint(1, int(price * 100))) / 100
+                refund_after_completion(order, amount, django_capture_on_commit_callbacks)
         check()

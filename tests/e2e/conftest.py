@@ -83,9 +83,7 @@ def new_page(browser):
         width, height = VIEWPORTS[viewport]
         # A Chinese browser, as most learners have: native controls (file pickers, date
         # inputs) then read in Chinese on the screenshots too.
-        context = browser.new_context(
-            viewport={"width": width, "height": height}, locale="zh-CN"
-        )
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(10_000)
