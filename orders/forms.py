@@ -1,6 +1,6 @@
-"""The learner's order forms: checkout (who the provider should contact, a note, and the
-form's token, so a double submit places one set of orders; lines and prices never come from
-the browser), reviews and refund requests."""
+"""The order forms: the learner's checkout (who the provider should contact, a note, and
+the form's token, so a double submit places one set of orders; lines and prices never come
+from the browser), reviews and refund requests; the provider's accept and complete."""
 
 from decimal import Decimal
 
@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
 from accounts.phone import MainlandPhoneField
+from ksmall.fields import MultipleFileField, MultipleFileInput
 
 from .services import MAX_REFUND_IMAGES, MAX_REVIEW_IMAGES, REFUND_REASON_LENGTH
 
@@ -31,26 +32,15 @@ class CheckoutForm(forms.Form):
     )
 
 
-class MultipleImageInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleImageField(forms.FileField):
-    """Several files under one name (``<input multiple>``), at most ``max_files``; each is
-    checked and re-encoded as an image by the service that stores it."""
-
-    def __init__(self, *, max_files: int, **kwargs):
-        self.max_files = max_files
-        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/*"}))
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = [item for item in (data if isinstance(data, (list, tuple)) else [data]) if item]
-        if len(files) > self.max_files:
-            raise forms.ValidationError(
-                _("Add at most %(n)d photos.") % {"n": self.max_files}, code="too_many_files"
-            )
-        return [super(MultipleImageField, self).clean(item, initial) for item in files]
+def photos_field(most: int, **kwargs) -> MultipleFileField:
+    """Up to ``most`` photos under one name; each is checked and re-encoded as an image by
+    the service that stores it."""
+    return MultipleFileField(
+        max_files=most,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        error_messages={"too_many_files": _("Add at most %(n)d photos.")},
+        **kwargs,
+    )
 
 
 class ReviewForm(forms.Form):
@@ -72,9 +62,7 @@ class ReviewForm(forms.Form):
             attrs={"rows": 3, "placeholder": _("What was it like? What did you get out of it?")}
         ),
     )
-    images = MultipleImageField(
-        label=_("Photos (up to 6)"), required=False, max_files=MAX_REVIEW_IMAGES
-    )
+    images = photos_field(MAX_REVIEW_IMAGES, label=_("Photos (up to 6)"), required=False)
 
 
 class RefundForm(forms.Form):
@@ -92,6 +80,26 @@ class RefundForm(forms.Form):
             attrs={"rows": 3, "placeholder": _("Tell the provider why you want a refund.")}
         ),
     )
-    images = MultipleImageField(
-        label=_("Photos (up to 6)"), required=False, max_files=MAX_REFUND_IMAGES
+    images = photos_field(MAX_REFUND_IMAGES, label=_("Photos (up to 6)"), required=False)
+
+
+class AcceptForm(forms.Form):
+    """The provider accepts a paid order with when and where the service takes place."""
+
+    schedule = forms.CharField(
+        label=_("Service schedule"),
+        help_text=_("When and where: time, address or join link."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class CompleteForm(forms.Form):
+    """The provider completes an order with a service summary (服务总结)."""
+
+    summary = forms.CharField(
+        label=_("Service summary"),
+        help_text=_("What was done, and what the learner should do next."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

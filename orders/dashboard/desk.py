@@ -8,7 +8,6 @@ moves go through ``orders.services``, which checks the state table and the actor
 import csv
 from datetime import datetime
 
-from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -16,13 +15,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone, translation
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import provider_required
 from accounts.phone import mask_phone, national_number
 from orders import services
 from orders.errors import OrderError
+from orders.forms import AcceptForm, CompleteForm
 from orders.models import Order, OrderLine
 from orders.numbers import CHINA
 from orders.selectors import provider_order, provider_orders
@@ -69,27 +68,6 @@ def contact_phone(order: Order) -> str:
     if needs_contact(order):
         return national_number(order.contact_phone)
     return mask_phone(order.contact_phone)
-
-
-# ---- forms of the moves ------------------------------------------------------------------
-
-
-class AcceptForm(forms.Form):
-    schedule = forms.CharField(
-        label=gettext_lazy("Service schedule"),
-        help_text=gettext_lazy("When and where: time, address or join link."),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-    )
-
-
-class CompleteForm(forms.Form):
-    summary = forms.CharField(
-        label=gettext_lazy("Service summary"),
-        help_text=gettext_lazy("What was done, and what the learner should do next."),
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
 
 
 # ---- pages -------------------------------------------------------------------------------
