@@ -27,7 +27,13 @@ from accounts.models import User
 from accounts.permissions import is_provider
 
 from . import history
-from .listing_forms import GalleryFormSet, RowFormSet
+from .listing_forms import (
+    GALLERY_FULL,
+    MAX_GALLERY,
+    ROOM_LEFT,
+    GalleryFormSet,
+    RowFormSet,
+)
 from .models import Instructor, Service, ServiceChange, ServiceMedia
 from .services import add_gallery_images, add_video, refresh_listing
 
@@ -98,13 +104,14 @@ def save_section(
     locked = _locked_own(service, by)
     check_editable(locked)
     changes = history.describe(form)
-    old_cover = history.media_name(locked.cover) if locked.cover_id else ""
+    is_gallery = isinstance(form, GalleryFormSet)
+    old_cover = history.media_name(locked.cover) if is_gallery and locked.cover_id else ""
     if isinstance(form, RowFormSet):
         form.save_rows()
     else:
         _save_own_fields(form)
     locked.refresh_from_db()
-    if isinstance(form, GalleryFormSet):
+    if is_gallery:
         changes += _set_cover(locked, form.cover, old_cover)
     refresh_listing(locked)
     if changes:
@@ -120,6 +127,19 @@ def _save_own_fields(form: BaseModelForm) -> None:
     concrete = {field.name for field in instance._meta.concrete_fields}
     instance.save(update_fields=[name for name in form.fields if name in concrete] + ["updated_at"])
     form.save_m2m()
+
+
+def gallery_room(service: Service) -> int:
+    """How many more items the gallery takes."""
+    return max(MAX_GALLERY - service.media.count(), 0)
+
+
+def _check_room(service: Service, adding: int) -> None:
+    room = gallery_room(service)
+    if room == 0:
+        raise ValidationError(GALLERY_FULL % {"n": MAX_GALLERY}, code="gallery_full")
+    if adding > room:
+        raise ValidationError(ROOM_LEFT % {"n": room}, code="gallery_full")
 
 
 def _set_cover(service: Service, cover: ServiceMedia | None, old_cover: str) -> list[dict]:
@@ -150,6 +170,7 @@ def add_images(service: Service, uploads, *, by: User, caption: str = "") -> lis
     added); the first image of a listing becomes its cover."""
     locked = _locked_own(service, by)
     check_editable(locked)
+    _check_room(locked, len(uploads))
     items = add_gallery_images(locked, uploads, caption=caption)
     history.record(
         locked,
@@ -170,6 +191,7 @@ def add_clip(
 ) -> ServiceMedia:
     locked = _locked_own(service, by)
     check_editable(locked)
+    _check_room(locked, 1)
     item = add_video(locked, upload=upload, url=url, caption=caption)
     history.record(
         locked,
@@ -226,24 +248,20 @@ def _check_complete(service: Service) -> None:
 
 @transaction.atomic
 def save_instructor(form: BaseModelForm, *, by: User) -> Instructor:
-    """Create or update one of the provider's instructors; the search text of their
-    listings follows a new name."""
+    """Create or update one of the provider's instructors (``catalog.signals`` keeps the
+    search text of their listings in step with a new name)."""
     if not is_provider(by) or (form.instance.pk and form.instance.provider_id != by.pk):
         raise PermissionDenied
     instructor = form.save(commit=False)
     instructor.provider = by
     instructor.save()
-    if "name" in form.changed_data:
-        for service in instructor.services.all():
-            refresh_listing(service)
     return instructor
 
 
 @transaction.atomic
 def delete_instructor(instructor: Instructor, *, by: User) -> None:
+    """Remove one of the provider's instructors from every listing (the signals refresh
+    those listings' search text)."""
     if instructor.provider_id != by.pk:
         raise PermissionDenied
-    listings = list(instructor.services.all())
     instructor.delete()
-    for service in listings:
-        refresh_listing(service)

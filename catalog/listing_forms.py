@@ -32,6 +32,9 @@ MAX_SYLLABUS = 60
 MAX_GALLERY = 12
 MAX_UPLOAD_AT_ONCE = 9
 
+# How many gallery items fit is the editor's rule (``catalog.editor``); its messages:
+ROOM_LEFT = _("You can add %(n)d more images now.")
+GALLERY_FULL = _("The gallery is full (%(n)d items). Delete one first.")
 FOREIGN_ROW = _(
     "A row of this form does not belong to this listing. Reload the page and try again."
 )
@@ -290,20 +293,12 @@ class ImageUploadForm(forms.Form):
     )
     caption = forms.CharField(label=_("Caption"), max_length=80, required=False)
 
-    def __init__(self, *args, room: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.room = room
-
     def clean_images(self):
         uploads = self.cleaned_data["images"]
         if not uploads:
             raise ValidationError(_("Choose at least one image."))
-        if len(uploads) > min(self.room, MAX_UPLOAD_AT_ONCE):
-            raise ValidationError(
-                _("You can add %(n)d more images now.") % {"n": min(self.room, MAX_UPLOAD_AT_ONCE)}
-                if self.room
-                else _("The gallery is full (%(n)d items). Delete one first.") % {"n": MAX_GALLERY}
-            )
+        if len(uploads) > MAX_UPLOAD_AT_ONCE:
+            raise ValidationError(ROOM_LEFT % {"n": MAX_UPLOAD_AT_ONCE})
         return uploads
 
 
@@ -319,17 +314,9 @@ class VideoForm(forms.Form):
     )
     caption = forms.CharField(label=_("Caption"), max_length=80, required=False)
 
-    def __init__(self, *args, room: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.room = room
-
     def clean(self):
         cleaned = super().clean()
         upload, url = cleaned.get("video"), cleaned.get("video_url", "")
-        if self.room <= 0:
-            raise ValidationError(
-                _("The gallery is full (%(n)d items). Delete one first.") % {"n": MAX_GALLERY}
-            )
         if isinstance(upload, UploadedFile):
             try:
                 check_video(upload)

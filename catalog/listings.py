@@ -221,12 +221,11 @@ def listing_media(request, slug: str):
 
 
 def _media_page(request, service: Service, **forms):
-    room = MAX_GALLERY - service.media.count()
     context = {
         "gallery": GalleryRows(instance=service, prefix="media"),
-        "image_form": ImageUploadForm(room=room),
-        "video_form": VideoForm(room=room),
-        "room": room,
+        "image_form": ImageUploadForm(),
+        "video_form": VideoForm(),
+        "room": editor.gallery_room(service),
         "max_gallery": MAX_GALLERY,
         **forms,
     }
@@ -241,7 +240,7 @@ def _media_page(request, service: Service, **forms):
 @require_POST
 def listing_add_images(request, slug: str):
     service = _own_listing(request, slug)
-    form = ImageUploadForm(request.POST, request.FILES, room=MAX_GALLERY - service.media.count())
+    form = ImageUploadForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             items = editor.add_images(
@@ -266,7 +265,7 @@ def listing_add_images(request, slug: str):
 @require_POST
 def listing_add_video(request, slug: str):
     service = _own_listing(request, slug)
-    form = VideoForm(request.POST, request.FILES, room=MAX_GALLERY - service.media.count())
+    form = VideoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
             editor.add_clip(
@@ -291,8 +290,6 @@ def listing_add_video(request, slug: str):
 @require_POST
 def listing_move(request, slug: str, action: str):
     service = _own_listing(request, slug)
-    if action not in MOVE_MESSAGES:
-        raise Http404
     try:
         editor.move(service, action, by=request.user)
     except ValidationError as error:
