@@ -39,8 +39,8 @@ def refundable_amount(order: Order, now: datetime | None = None) -> Decimal:
         return ZERO
     now = now or timezone.now()
     allowed = sum((line_refundable(order, line, now) for line in order.lines.all()), ZERO)
-    paid_back = _paid_back(order)
-    return to_money(max(ZERO, min(allowed - paid_back, order.total - paid_back)))
+    returned = paid_back(order)
+    return to_money(max(ZERO, min(allowed - returned, order.total - returned)))
 
 
 def refundable_by_platform(order: Order) -> Decimal:
@@ -48,10 +48,12 @@ def refundable_by_platform(order: Order) -> Decimal:
     less what was already paid back. Prefetch ``refunds`` to read it without a query."""
     if order.status not in REFUNDABLE_BY_PLATFORM_STATUSES:
         return ZERO
-    return to_money(max(ZERO, order.total - _paid_back(order)))
+    return to_money(max(ZERO, order.total - paid_back(order)))
 
 
-def _paid_back(order: Order) -> Decimal:
+def paid_back(order: Order) -> Decimal:
+    """What was already paid back of ``order`` (its refunded refunds; prefetch ``refunds``
+    to read it without a query)."""
     refunded = Refund.Status.REFUNDED
     return sum((refund.amount for refund in order.refunds.all() if refund.status == refunded), ZERO)
 

@@ -34,7 +34,7 @@ from notifications.services import notify
 from . import errors, settlement, signals
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
 from .numbers import CHINA, new_order_no, new_payment_no
-from .refunds import refundable_amount, refundable_by_platform
+from .refunds import paid_back, refundable_amount, refundable_by_platform
 from .states import (
     EVENT_ACTIONS,
     EVENT_FIELDS,
@@ -822,13 +822,13 @@ def complete_refund(refund: Refund) -> Refund:
             return _copy_refund(locked, refund)
         _check_refund_move(locked, "complete", Role.SYSTEM)
         order = Order.objects.select_for_update().get(pk=locked.order_id)
-        paid_back = _paid_back(order)
+        returned = paid_back(order)
         _check_still_refundable(order, locked)
         locked.status = Refund.Status.REFUNDED
         locked.refunded_at = timezone.now()
         locked.save(update_fields=["status", "refunded_at"])
         settlement.debit_refund(locked, order)
-        if locked.amount >= order.total - paid_back:
+        if locked.amount >= order.total - returned:
             transition(
                 order,
                 Event.REFUND,
@@ -837,13 +837,6 @@ def complete_refund(refund: Refund) -> Refund:
             )
         _announce(order, "order_refunded", amount=format_yuan(locked.amount))
     return _copy_refund(locked, refund)
-
-
-def _paid_back(order: Order) -> Decimal:
-    return sum(
-        order.refunds.filter(status=Refund.Status.REFUNDED).values_list("amount", flat=True),
-        Decimal(0),
-    )
 
 
 def _check_still_refundable(order: Order, refund: Refund) -> None:
@@ -859,7 +852,7 @@ def _check_still_refundable(order: Order, refund: Refund) -> None:
             _("An order that is “%(status)s” cannot be refunded.")
             % {"status": order.get_status_display()}
         )
-    if refund.amount > order.total - _paid_back(order):
+    if refund.amount > order.total - paid_back(order):
         raise errors.RefundNotAllowed(_("This refund is more than what is left of the order."))
 
 
