@@ -175,6 +175,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.reconcile_yesterday",
         "schedule": crontab(hour=9, minute=30),  # Beijing time (CELERY_TIMEZONE)
     },
+    "close-resolved-tickets": {"task": "support.close_resolved_tickets", "schedule": 60 * 60.0},
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------
@@ -339,6 +340,19 @@ REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", defa
 # The platform's share of each completed order (a provider may have its own:
 # orders.CommissionRate).
 PLATFORM_COMMISSION_RATE = Decimal(env.str("PLATFORM_COMMISSION_RATE", default="0.10"))
+
+# --- Support (DESIGN.md "Support") -----------------------------------------------------------
+
+# When agents answer chats, every day, Beijing time ("HH:MM-HH:MM"). Outside these hours
+# the learner is told when an answer will come.
+SUPPORT_HOURS = env.str("SUPPORT_HOURS", default="09:00-21:00")
+# Rate limits, as (count, seconds) per user: chat messages and new tickets.
+SUPPORT_CHAT_RATE = (env.int("SUPPORT_CHAT_PER_MINUTE", default=20), 60)
+SUPPORT_TICKET_RATE = (env.int("SUPPORT_TICKETS_PER_HOUR", default=5), 60 * 60)
+# A resolved ticket the learner does not answer closes by itself after this many days; a
+# closed ticket can be reopened for this many days.
+TICKET_AUTO_CLOSE_DAYS = env.int("TICKET_AUTO_CLOSE_DAYS", default=7)
+TICKET_REOPEN_DAYS = env.int("TICKET_REOPEN_DAYS", default=7)
 
 # --- Payments (DESIGN.md "Payments"; keys are PEM strings or paths to PEM files) --------------
 

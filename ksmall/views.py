@@ -9,10 +9,6 @@ from django.utils.translation import gettext_lazy as _
 # Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is
 # removed when its app takes over the path; until then the link says what is coming.
 UPCOMING_SECTIONS = {
-    "support/": _("The help centre"),
-    "support/faq/": _("Frequently asked questions"),
-    "support/chat/": _("Live chat with support"),
-    "support/agent/": _("The support console"),
     "me/coupons/": _("Coupons"),
     "me/points/": _("Points"),
     "me/membership/": _("Membership"),

@@ -223,6 +223,50 @@ EVENTS: dict[str, dict] = {
             "%(amount)s for order %(order_no)s has been refunded to your original payment method."
         ),
     },
+    # --- support ----------------------------------------------------------------------------
+    "ticket_submitted": {
+        "category": "support",
+        "title": _("New %(kind)s %(ticket_no)s: %(subject)s"),
+        "body": _(
+            "%(learner)s submitted a %(kind)s. Assign it and answer it in the support console."
+        ),
+    },
+    "ticket_replied": {
+        "category": "support",
+        "title": _("Customer service replied to %(ticket_no)s"),
+        "body": _(
+            "Customer service answered your ticket “%(subject)s”. Read the reply and "
+            "answer it if you need to."
+        ),
+    },
+    "ticket_learner_replied": {
+        "category": "support",
+        "title": _("The learner replied to %(ticket_no)s"),
+        "body": _("%(learner)s added a reply to the ticket “%(subject)s”."),
+    },
+    "ticket_status_changed": {
+        "category": "support",
+        "title": _("Ticket %(ticket_no)s: %(status)s"),
+        "body": _("Your ticket “%(subject)s” is now: %(status)s. %(note)s"),
+    },
+    "ticket_reopened": {
+        "category": "support",
+        "title": _("Ticket %(ticket_no)s reopened"),
+        "body": _("%(learner)s reopened the ticket “%(subject)s”. Reason: %(note)s"),
+    },
+    "ticket_assigned": {
+        "category": "support",
+        "title": _("Ticket %(ticket_no)s assigned to you"),
+        "body": _("The ticket “%(subject)s” is now yours to answer."),
+    },
+    "chat_closed": {
+        "category": "support",
+        "title": _("Your chat with customer service has ended"),
+        "body": _(
+            "The conversation is kept in your chat history. Tell us how we did: rate it in "
+            "the chat."
+        ),
+    },
 }
 
 

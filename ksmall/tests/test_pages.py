@@ -30,7 +30,7 @@ LEARNER_PAGES = [
     "/accounts/password/change/",
     "/accounts/phone/change/",
 ]
-COMING_SOON = ["/support/", "/me/coupons/"]
+COMING_SOON = ["/me/coupons/"]
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES + COMING_SOON)

@@ -1,0 +1,1 @@
+"""Admin for the chat part of support."""

@@ -1,0 +1,1 @@
+"""Admin for the faq part of support."""

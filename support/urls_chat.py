@@ -1,0 +1,3 @@
+"""Live chat routes, for learners and in the agent console, of /support/ (namespace "support", see support.urls)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The help centre and FAQ routes of /support/ (namespace "support", see support.urls)."""
+
+urlpatterns = []
