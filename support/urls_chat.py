@@ -1,3 +1,3 @@
-"""Live chat routes, for learners and in the agent console, of /support/ (namespace "support", see support.urls)."""
+"""Live chat routes, for learners and in the agent console (namespace "support")."""
 
 urlpatterns = []

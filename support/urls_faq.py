@@ -1,3 +1,3 @@
-"""The help centre and FAQ routes of /support/ (namespace "support", see support.urls)."""
+"""Help centre and FAQ routes (namespace "support")."""
 
 urlpatterns = []

@@ -1,3 +1,3 @@
-"""Ticket routes, for learners and in the agent console, of /support/ (namespace "support", see support.urls)."""
+"""Ticket routes, for learners and in the agent console (namespace "support")."""
 
 urlpatterns = []
