@@ -13,8 +13,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ksmall.private_files import private_file_response
+
 from .models import ProviderCertificate, ProviderProfile, User
-from .onboarding import certificate_response
 from .phone import normalize_phone
 from .selectors import users_with_role
 from .services import approve_provider, reject_provider
@@ -181,7 +182,7 @@ class ProviderProfileAdmin(admin.ModelAdmin):
         """A qualification file, for staff who may see applications; a 404 for others."""
         if not self.has_view_permission(request):
             raise Http404
-        return certificate_response(get_object_or_404(ProviderCertificate, pk=certificate_id))
+        return private_file_response(get_object_or_404(ProviderCertificate, pk=certificate_id).file)
 
     @admin.action(description=_("Approve selected applications"))
     def approve(self, request, queryset):

@@ -1,15 +1,13 @@
 """/dashboard/apply/: a signed-in user applies to become a provider, follows the review and
-opens the qualification files they sent (private files: see ``certificate_response``)."""
-
-import mimetypes
+opens the qualification files they sent (private files: ``ksmall.private_files``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
+
+from ksmall.private_files import private_file_response
 
 from .forms import ProviderApplicationForm
 from .models import ProviderCertificate, ProviderProfile
@@ -48,24 +46,6 @@ def apply(request):
 def certificate(request, pk: int):
     """One of the applicant's own qualification files; anyone else's is a 404 (staff open
     them from the admin: ``ProviderProfileAdmin.certificate_view``)."""
-    return certificate_response(
-        get_object_or_404(ProviderCertificate, pk=pk, profile__user=request.user)
+    return private_file_response(
+        get_object_or_404(ProviderCertificate, pk=pk, profile__user=request.user).file
     )
-
-
-def certificate_response(certificate: ProviderCertificate) -> FileResponse:
-    """The file itself, shown in the browser: the type its (site-chosen) name says,
-    ``nosniff`` so that nothing else is guessed, and never kept by a shared cache."""
-    name = certificate.file.name
-    try:
-        handle = certificate.file.storage.open(name, "rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
-        filename=name.rsplit("/", 1)[-1],
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    patch_cache_control(response, private=True, no_store=True)
-    return response

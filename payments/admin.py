@@ -5,11 +5,14 @@ every change goes through ``payments.services``."""
 
 from django import forms
 from django.contrib import admin, messages
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from ksmall.private_files import private_file_response
 from orders.admin import ReadOnlyAdminMixin
 
 from . import services
@@ -58,9 +61,19 @@ class VoucherInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = TransferVoucher
     extra = 0
     can_delete = False
-    fields = ["uploaded_at", "payer_name", "file", "status", "reviewed_by", "reject_reason"]
+    fields = ["uploaded_at", "payer_name", "receipt", "status", "reviewed_by", "reject_reason"]
     readonly_fields = fields
     show_change_link = True
+
+    @admin.display(description=_("receipt"))
+    def receipt(self, voucher: TransferVoucher) -> str:
+        return receipt_link(voucher)
+
+
+def receipt_link(voucher: TransferVoucher) -> str:
+    """The receipt is private: staff open it through ``TransferVoucherAdmin.receipt_view``."""
+    url = reverse("admin:payments_transfervoucher_receipt", args=[voucher.pk])
+    return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, _("Open"))
 
 
 @admin.register(Payment)
@@ -234,7 +247,11 @@ class TransferVoucherAdmin(_ActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["payment__out_trade_no", "payment__checkout__payment_no", "payer_name"]
     list_select_related = ["payment", "reviewed_by"]
-    readonly_fields = [f.name for f in TransferVoucher._meta.fields] + ["receipt", "amount"]
+    # The file field itself is left out: its widget would link to a public URL it has not.
+    readonly_fields = [f.name for f in TransferVoucher._meta.fields if f.name != "file"] + [
+        "receipt",
+        "amount",
+    ]
     fields = readonly_fields
     actions = ["confirm", "reject"]
 
@@ -247,9 +264,21 @@ class TransferVoucherAdmin(_ActionsMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("receipt"))
     def receipt(self, voucher: TransferVoucher) -> str:
-        return format_html(
-            '<a href="{}" target="_blank" rel="noopener">{}</a>', voucher.file.url, _("Open")
+        return receipt_link(voucher)
+
+    def get_urls(self):
+        receipt_url = path(
+            "<int:voucher_id>/receipt/",
+            self.admin_site.admin_view(self.receipt_view),
+            name="payments_transfervoucher_receipt",
         )
+        return [receipt_url, *super().get_urls()]
+
+    def receipt_view(self, request, voucher_id: int):
+        """The receipt file, for staff who may see vouchers; a 404 for others."""
+        if not self.has_view_permission(request):
+            raise Http404
+        return private_file_response(get_object_or_404(TransferVoucher, pk=voucher_id).file)
 
     @admin.action(description=_("Confirm the money arrived"), permissions=["review"])
     def confirm(self, request, queryset):

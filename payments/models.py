@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.storage import private_storage
 from catalog.models import UploadTo
 from orders.models import Checkout, Refund
 
@@ -237,7 +238,8 @@ class TransferVoucher(models.Model):
     payment = models.ForeignKey(
         Payment, on_delete=models.PROTECT, related_name="vouchers", verbose_name=_("payment")
     )
-    file = models.FileField(_("voucher"), upload_to=UploadTo("vouchers"))
+    # Private: a company's bank details. Staff open it through the admin's file view.
+    file = models.FileField(_("voucher"), upload_to=UploadTo("vouchers"), storage=private_storage)
     payer_name = models.CharField(_("paying account name"), max_length=100)
     note = models.CharField(_("note"), max_length=200, blank=True)
     status = models.CharField(

@@ -3,6 +3,7 @@ staff confirming or rejecting it in the admin, and the admin's list of payments.
 
 import io
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -44,8 +45,8 @@ def transfer_url(checkout) -> str:
     return f"/pay/{checkout.payment_no}/transfer/"
 
 
-def stored_files(media_root) -> list:
-    return [path for path in media_root.rglob("*") if path.is_file()]
+def stored_files(root) -> list:
+    return [path for path in Path(root).rglob("*") if path.is_file()]
 
 
 @pytest.fixture
@@ -122,6 +123,9 @@ def test_a_photo_of_the_receipt_is_stored_and_staff_are_told(client, checkout, u
     assert voucher.file.name.startswith("vouchers/") and voucher.file.name.endswith(".jpg")
     with Image.open(voucher.file.path) as image:
         assert image.format == "JPEG"  # re-encoded, never the bytes sent
+    # Private: kept out of MEDIA_ROOT, so the web server can never hand it out.
+    assert stored_files(media_root) == []
+    assert stored_files(settings.PRIVATE_MEDIA_ROOT) == [Path(voucher.file.path)]
     message = Message.objects.get(user=staff, event="transfer_submitted")
     assert message.context["payment_no"] == checkout.payment_no
     assert message.url == f"{VOUCHERS}{voucher.pk}/change/"
@@ -152,14 +156,14 @@ def test_a_pdf_receipt_is_stored(checkout, upload, media_root):
     ids=["text-as-png", "pdf-with-javascript", "truncated-pdf", "over-10-mb"],
 )
 def test_a_bad_receipt_is_refused_and_nothing_is_stored(
-    checkout, upload, media_root, name, content
+    checkout, upload, private_media_root, name, content
 ):
     response = upload(checkout, content, name)
 
     assert response.status_code == 200
     assert response.context["form"].errors["file"]
     assert not TransferVoucher.objects.exists()
-    assert stored_files(media_root) == []
+    assert stored_files(private_media_root) == []
 
 
 def test_a_receipt_without_the_payer_name_is_refused(checkout, client, media_root):
@@ -172,7 +176,7 @@ def test_a_receipt_without_the_payer_name_is_refused(checkout, client, media_roo
     assert not TransferVoucher.objects.exists()
 
 
-def test_a_second_receipt_while_one_awaits_review_is_refused(checkout, upload, media_root):
+def test_a_second_receipt_while_one_awaits_review_is_refused(checkout, upload, private_media_root):
     upload(checkout)
 
     response = upload(checkout, MINIMAL_PDF, "again.pdf")
@@ -180,7 +184,7 @@ def test_a_second_receipt_while_one_awaits_review_is_refused(checkout, upload, m
     assert response.status_code == 200
     assert gettext("Your receipt is already being checked.") in response.content.decode()
     assert TransferVoucher.objects.count() == 1
-    assert len(stored_files(media_root)) == 1
+    assert len(stored_files(private_media_root)) == 1
 
 
 def test_another_learner_gets_404_for_the_transfer_page(client, checkout, media_root):
@@ -349,6 +353,28 @@ def test_the_payment_list_runs_a_bounded_number_of_queries(
         response = staff_client.get(PAYMENTS)
 
     assert len(listed(response)) == 20
+
+
+def test_staff_open_the_private_receipt_from_the_voucher_page(
+    client, checkout, upload, staff_client
+):
+    upload(checkout, MINIMAL_PDF, "回单.pdf")
+    voucher = TransferVoucher.objects.get()
+
+    page = staff_client.get(f"{VOUCHERS}{voucher.pk}/change/")
+    payment_page = staff_client.get(f"{PAYMENTS}{voucher.payment.pk}/change/")
+    receipt = staff_client.get(f"{VOUCHERS}{voucher.pk}/receipt/")
+
+    link = f"{VOUCHERS}{voucher.pk}/receipt/"
+    assert page.status_code == 200 and link in page.content.decode()
+    assert payment_page.status_code == 200 and link in payment_page.content.decode()
+    assert receipt.status_code == 200
+    assert b"".join(receipt.streaming_content) == MINIMAL_PDF
+    assert receipt["X-Content-Type-Options"] == "nosniff"
+    assert "no-store" in receipt["Cache-Control"]
+    # The payer, or anyone else not staff, is sent to sign in as staff: never the file.
+    assert client.get(link).status_code == 302
+    assert staff_client.get(f"{VOUCHERS}{voucher.pk + 1}/receipt/").status_code == 404
 
 
 def test_a_learner_cannot_open_the_payment_admin(client):
