@@ -1,5 +1,6 @@
 """Load the demo data (idempotent): the demo accounts, then the demo catalogue
-(``catalog.demo``), and with ``--services N`` generated services for benchmarks.
+(``catalog.demo``), the help centre's FAQ (``support.demo``), and with ``--services N``
+generated services for benchmarks.
 
 It lives in the project package because it may use every app; running it twice changes
 nothing.
@@ -20,6 +21,7 @@ from catalog import demo
 from catalog.models import Service
 from orders.demo import load_demo_orders
 from payments.demo import pay_in_sandbox
+from support.demo import load_support_demo
 
 DEMO_PASSWORD = "ksmall-demo"  # noqa: S105 (the documented demo password)
 
@@ -88,6 +90,14 @@ class Command(BaseCommand):
         )
         for note in report.notes:
             self.stdout.write(self.style.WARNING(f"  {note}"))
+        support = load_support_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo help centre: {support['entries']} FAQ entries in {support['categories']} "
+                f"categories, {support['canned_replies']} canned replies "
+                f"({support['written']} rows written)"
+            )
+        )
         orders = load_demo_orders(pay=pay_in_sandbox)
         self.stdout.write(self.style.SUCCESS(f"Demo orders: learner@ksmall.local has {orders}"))
         if options["services"]:
