@@ -107,6 +107,14 @@ def test_a_search_finding_nothing_offers_chat_and_a_ticket(client, demo_faq):
     assert "/support/chat/" in page and "/support/tickets/new/" in page
 
 
+def test_a_faq_search_stays_out_of_the_header_catalogue_search(client, demo_faq):
+    faq_page = client.get("/support/faq/", {"q": "退款多久到账"}).content.decode()
+    catalogue = client.get("/services/", {"q": "雅思"}).content.decode()
+
+    assert 'id="site-search" type="search" name="q" value=""' in faq_page
+    assert 'id="site-search" type="search" name="q" value="雅思"' in catalogue
+
+
 def test_markup_in_a_search_is_escaped(client, demo_faq):
     page = client.get("/support/faq/", {"q": "<script>alert(1)</script>"}).content.decode()
 
