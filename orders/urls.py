@@ -14,6 +14,5 @@ urlpatterns = [
     path("orders/<str:order_no>/confirm/", views.confirm, name="confirm"),
     path("orders/<str:order_no>/review/", views.review, name="review"),
     path("orders/<str:order_no>/refund/", views.refund, name="refund"),
-    path("orders/<str:order_no>/refund/escalate/", views.escalate, name="escalate"),
     path("orders/<str:order_no>/status/", views.order_status, name="status"),
 ]

@@ -38,7 +38,7 @@ from .errors import (
 )
 from .forms import CheckoutForm, RefundForm, ReviewForm
 from .models import Order
-from .refunds import escalatable_refund, refund_offer
+from .refunds import refund_offer
 
 PAGE_SIZE = 10
 # While an order waits on someone else (the payment, the provider), its page polls.
@@ -323,21 +323,3 @@ def refund(request, order_no: str):
             )
             return redirect("orders:detail", order_no=order.order_no)
     return order_detail(request, order_no, refund_form=form)
-
-
-@login_required
-@require_POST
-def escalate(request, order_no: str):
-    """The buyer asks the platform to step in on the order's latest rejected refund."""
-    order = selectors.learner_order(request.user, order_no)
-    rejected = escalatable_refund(order)
-    if rejected is None:
-        messages.error(request, _("There is no rejected refund to escalate."))
-        return redirect("orders:detail", order_no=order.order_no)
-    try:
-        services.escalate_refund(rejected, by=request.user)
-    except RefundNotAllowed as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The platform will review your refund and get back to you."))
-    return redirect("orders:detail", order_no=order.order_no)

@@ -500,31 +500,42 @@ def test_another_learner_gets_404(client):
         client.post(f"{detail(order)}refund/", {"amount": "1", "reason": "不想要了"}).status_code
         == 404
     )
-    assert client.post(f"{detail(order)}refund/escalate/").status_code == 404
     refund.refresh_from_db()
     assert refund.status == Refund.Status.REJECTED
     assert Refund.objects.count() == 1
 
 
-def test_escalate_only_after_a_rejection(client):
+def escalation_link(order: Order) -> bytes:
+    return f"/support/tickets/new/?order={order.order_no}&amp;escalate=1".encode()
+
+
+def test_the_platform_is_offered_only_after_a_rejection_and_once(client):
+    """The order page links to the complaint form (support's tickets: a platform review
+    always has a ticket); support/tests/test_escalation.py follows the link through."""
     order = order_in("paid")
     refund = ask(order)
     client.force_login(order.buyer)
 
-    client.post(f"{detail(order)}refund/escalate/")
-    refund.refresh_from_db()
-    assert refund.status == Refund.Status.REQUESTED
-    assert b"/refund/escalate/" not in client.get(detail(order)).content
+    assert escalation_link(order) not in client.get(detail(order)).content
 
     services.reject_refund(refund, by=order.provider, reason="不符合退款条件")
     page = client.get(detail(order))
-    assert b"/refund/escalate/" in page.content
+    assert escalation_link(order) in page.content
     assert "不符合退款条件" in page.content.decode()
 
-    response = client.post(f"{detail(order)}refund/escalate/")
-    assert response.status_code == 302
+    services.escalate_refund(refund, by=order.buyer)
+    assert escalation_link(order) not in client.get(detail(order)).content
+
+
+def test_the_old_escalate_route_is_gone(client):
+    order = order_in("paid")
+    refund = ask(order)
+    services.reject_refund(refund, by=order.provider, reason="不符合退款条件")
+    client.force_login(order.buyer)
+
+    assert client.post(f"{detail(order)}refund/escalate/").status_code == 404
     refund.refresh_from_db()
-    assert refund.status == Refund.Status.ESCALATED
+    assert refund.status == Refund.Status.REJECTED
 
 
 def test_the_after_sales_tab_lists_orders_with_refunds(client, django_capture_on_commit_callbacks):
