@@ -211,7 +211,7 @@ class ChatMessage(models.Model):
         related_name="messages",
         verbose_name=_("conversation"),
     )
-    side = models.CharField(_("from"), max_length=16, choices=Side.choices)
+    side = models.CharField(_("sent by"), max_length=16, choices=Side.choices)
     sender = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -358,7 +358,7 @@ class TicketReply(models.Model):
     ticket = models.ForeignKey(
         Ticket, on_delete=models.CASCADE, related_name="replies", verbose_name=_("ticket")
     )
-    side = models.CharField(_("from"), max_length=16, choices=Side.choices)
+    side = models.CharField(_("sent by"), max_length=16, choices=Side.choices)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -421,8 +421,8 @@ class TicketEvent(models.Model):
         Ticket, on_delete=models.CASCADE, related_name="events", verbose_name=_("ticket")
     )
     action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=16, blank=True)
-    to_status = models.CharField(_("to"), max_length=16)
+    from_status = models.CharField(_("status before"), max_length=16, blank=True)
+    to_status = models.CharField(_("status after"), max_length=16)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

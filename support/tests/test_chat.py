@@ -418,8 +418,15 @@ def test_the_hours_text_says_when_an_agent_answers():
     assert chat.hours_text(chat.service_hours(at(10))) == (
         _("Customer service is online every day from %(opens)s to %(closes)s.") % times
     )
-    assert "today" in chat.hours_text(chat.service_hours(at(7)))
-    assert "tomorrow" in chat.hours_text(chat.service_hours(at(22)))
+    assert chat.hours_text(chat.service_hours(at(7))) == _(
+        "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
+        "answer you today from %(opens)s."
+    ) % times
+    assert chat.hours_text(chat.service_hours(at(22))) == _(
+        "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
+        "answer you tomorrow from %(opens)s."
+    ) % times
+    assert "明天 09:00" in chat.hours_text(chat.service_hours(at(22)))
 
 
 def test_a_first_message_after_hours_gets_a_notice_and_the_page_says_so(client, learner):
