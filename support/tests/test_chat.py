@@ -418,14 +418,22 @@ def test_the_hours_text_says_when_an_agent_answers():
     assert chat.hours_text(chat.service_hours(at(10))) == (
         _("Customer service is online every day from %(opens)s to %(closes)s.") % times
     )
-    assert chat.hours_text(chat.service_hours(at(7))) == _(
-        "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
-        "answer you today from %(opens)s."
-    ) % times
-    assert chat.hours_text(chat.service_hours(at(22))) == _(
-        "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
-        "answer you tomorrow from %(opens)s."
-    ) % times
+    assert (
+        chat.hours_text(chat.service_hours(at(7)))
+        == _(
+            "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
+            "answer you today from %(opens)s."
+        )
+        % times
+    )
+    assert (
+        chat.hours_text(chat.service_hours(at(22)))
+        == _(
+            "Customer service is online every day from %(opens)s to %(closes)s. An agent will "
+            "answer you tomorrow from %(opens)s."
+        )
+        % times
+    )
     assert "明天 09:00" in chat.hours_text(chat.service_hours(at(22)))
 
 
