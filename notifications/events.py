@@ -175,6 +175,18 @@ EVENTS: dict[str, dict] = {
             "The refund for order %(order_no)s was not approved. See the reason in your messages."
         ),
     },
+    "refund_rejection_upheld": {
+        "category": "refunds",
+        "title": _("The platform kept the refund decision"),
+        "body": _(
+            "The platform reviewed the refund for order %(order_no)s, “%(title)s”, and kept "
+            "the provider's decision. Reason: %(reason)s. This is the final decision."
+        ),
+        "sms": _(
+            "The platform reviewed the refund for order %(order_no)s and kept the provider's "
+            "decision. See the reason in your messages."
+        ),
+    },
     "payment_returned": {
         "category": "refunds",
         "title": _("A payment was returned to you"),

@@ -764,7 +764,9 @@ def reject_refund(refund: Refund, *, by: User, reason: str) -> Refund:
         raise errors.InvalidRefundReason(_("Keep the reason under 500 characters."))
     with transaction.atomic():
         locked = _decide(refund, "reject", by, note=reason)
-        _announce(locked.order, "refund_rejected", reason=reason)
+        # After an escalation the platform has had the last word: no "ask the platform".
+        event = "refund_rejection_upheld" if locked.escalated_at else "refund_rejected"
+        _announce(locked.order, event, reason=reason)
     return _copy_refund(locked, refund)
 
 

@@ -151,6 +151,10 @@ def test_a_rejected_refund_is_decided_by_the_platform_through_a_ticket(
         assert not refund.can_be_escalated  # the platform decides once
         assert order.status == Order.Status.PAID
         assert not GatewayRefund.objects.exists()
+        # The last word is the platform's: the learner is not invited to escalate again.
+        learner_events = Message.objects.filter(user=order.buyer).values_list("event", flat=True)
+        assert list(learner_events).count("refund_rejected") == 1  # the provider's
+        assert "refund_rejection_upheld" in learner_events
 
     # The learner reads the decision in the ticket and can confirm it.
     client.force_login(order.buyer)
