@@ -17,6 +17,9 @@ PUBLIC_PAGES = [
     "/services/",
     "/services/?q=英语&sort=popular",
     "/cart/",
+    "/support/",
+    "/support/faq/",
+    "/support/faq/?q=退款",
 ]
 LEARNER_PAGES = [
     "/me/",
@@ -29,6 +32,9 @@ LEARNER_PAGES = [
     "/accounts/email/",
     "/accounts/password/change/",
     "/accounts/phone/change/",
+    "/support/chat/",
+    "/support/tickets/",
+    "/support/tickets/new/",
 ]
 COMING_SOON = ["/me/coupons/"]
 
