@@ -148,6 +148,19 @@ def test_the_waiting_time_is_shown(client, agent, learner):
     assert "3" in waited
 
 
+def test_a_wait_under_a_minute_reads_as_just_started(client, agent, learner):
+    start = datetime(2026, 11, 24, 10, 30, tzinfo=BEIJING)
+    with time_machine.travel(start, tick=False):
+        conversation_of(learner)
+    client.force_login(agent)
+
+    with time_machine.travel(start + timedelta(seconds=40), tick=False):
+        body = client.get("/support/agent/queue/").content.decode()
+
+    assert "刚开始等待" in body
+    assert "0 分钟" not in body
+
+
 def test_an_image_without_text_shows_in_the_queue_as_an_image(agent, learner):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
