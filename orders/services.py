@@ -33,7 +33,7 @@ from notifications.services import notify
 
 from . import errors, settlement, signals
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
-from .numbers import CHINA, new_order_no, new_payment_no
+from .numbers import CHINA, insert_numbered, new_order_no, new_payment_no
 from .refunds import paid_back, refundable_amount, refundable_by_platform
 from .states import (
     EVENT_ACTIONS,
@@ -50,7 +50,6 @@ from .states import (
 logger = logging.getLogger(__name__)
 
 MAX_LINES = 50  # lines in one checkout
-NUMBER_ATTEMPTS = 3  # fresh random numbers tried when one is already taken
 
 
 @dataclass(frozen=True)
@@ -171,7 +170,7 @@ def place_orders(
             )
         now = timezone.now()
         try:
-            checkout = _insert_numbered(
+            checkout = insert_numbered(
                 Checkout,
                 "payment_no",
                 new_payment_no,
@@ -286,24 +285,6 @@ def _line_message(package: Package, reason) -> str:
     }
 
 
-def _insert_numbered(model, number_field: str, new_number, **values):
-    """Create a row under a fresh random number, trying another if it is already taken.
-
-    Each try runs in a savepoint, so a clash leaves the transaction usable. An
-    IntegrityError on anything else (the checkout token) goes to the caller.
-    """
-    for attempt in range(NUMBER_ATTEMPTS):
-        number = new_number()
-        try:
-            with transaction.atomic():
-                return model.objects.create(**{number_field: number}, **values)
-        except IntegrityError:
-            taken = model.objects.filter(**{number_field: number}).exists()
-            if not taken or attempt == NUMBER_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 def _create_order(
     checkout: Checkout,
     provider_id: int,
@@ -314,7 +295,7 @@ def _create_order(
 ) -> Order:
     contact_name, contact_phone, note = contact
     first_service = quotes[0].package.service
-    order = _insert_numbered(
+    order = insert_numbered(
         Order,
         "order_no",
         new_order_no,

@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import (
     Case,
     Count,
@@ -64,7 +64,7 @@ from notifications.services import notify
 from orders import services as order_services
 from orders.errors import OrderError
 from orders.models import Order, Refund
-from orders.numbers import CHINA
+from orders.numbers import CHINA, insert_numbered
 from orders.refunds import escalatable_refund
 
 from . import errors
@@ -85,7 +85,6 @@ RATING_COMMENT_LENGTH = 300
 EVENT_NOTE_LENGTH = 300
 MAX_ATTACHMENTS = 5
 ATTACHMENT_MAX_BYTES = DOCUMENT_MAX_BYTES
-NUMBER_ATTEMPTS = 3
 OPEN_STATUSES = (Status.SUBMITTED, Status.IN_PROGRESS)
 
 
@@ -321,7 +320,10 @@ def open_ticket(
             except OrderError as error:
                 raise errors.NotAllowed(error.message) from None
         now = timezone.now()
-        ticket = _insert_numbered(
+        ticket = insert_numbered(
+            Ticket,
+            "ticket_no",
+            new_ticket_no,
             learner=learner,
             kind=kind,
             subject=subject,
@@ -337,20 +339,6 @@ def open_ticket(
         for agent in agents().exclude(pk=learner.pk):
             notify(agent, "ticket_submitted", context, url=console_url(ticket))
     return ticket
-
-
-def _insert_numbered(**values) -> Ticket:
-    """Create the ticket under a fresh number, trying another if it is taken (each try in
-    a savepoint, so a clash leaves the transaction usable)."""
-    for attempt in range(NUMBER_ATTEMPTS):
-        number = new_ticket_no()
-        try:
-            with transaction.atomic():
-                return Ticket.objects.create(ticket_no=number, **values)
-        except IntegrityError:
-            if attempt == NUMBER_ATTEMPTS - 1 or not Ticket.objects.filter(ticket_no=number):
-                raise
-    raise AssertionError("unreachable")
 
 
 def _clean_text(text: str, *, most: int, missing: str) -> str:
