@@ -25,3 +25,8 @@ def users_with_role(role: str, users: QuerySet[User] | None = None) -> QuerySet[
             others = User.objects.filter(_PROVIDER | _AGENT).values("pk")
             return users.exclude(pk__in=others)
     raise ValueError(f"unknown role {role!r}")
+
+
+def active_agents() -> QuerySet[User]:
+    """Everyone who may answer chats and work tickets: active agents and staff, by name."""
+    return users_with_role("agent", User.objects.filter(is_active=True)).order_by("nickname", "pk")

@@ -40,6 +40,15 @@ def learner_orders(buyer: User, tab: str = "") -> QuerySet:
     return orders.order_by("-created_at", "-pk")
 
 
+def recent_orders(buyer: User | int, most: int = 5) -> QuerySet:
+    """The buyer's latest orders with their lines (for the title), for customer service."""
+    return (
+        Order.objects.filter(buyer=buyer)
+        .prefetch_related("lines")
+        .order_by("-created_at", "-pk")[:most]
+    )
+
+
 def learner_order(buyer: User, order_no: str) -> Order:
     """The buyer's order with lines, timeline and its checkout, or 404 for anyone else."""
     order = (

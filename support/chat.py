@@ -13,18 +13,17 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.models import AGENT_GROUP, User
+from accounts.models import User
 from accounts.permissions import is_agent
 from ksmall.images import reencode_image
 from ksmall.ratelimit import allow
 from notifications.services import notify
-from orders.models import Order
 
 from . import errors, faq
 from .models import CannedReply, ChatMessage, Conversation
@@ -36,7 +35,6 @@ MAX_TEXT = 1000  # characters in one message
 IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000
 SUGGESTIONS = 3  # FAQ entries the assistant offers at most
-RECENT_ORDERS = 5  # the learner's orders shown beside a conversation in the console
 MAX_COMMENT = 300  # characters in a rating comment (the model's column)
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -579,25 +577,6 @@ def _first_line(text: str | None) -> str:
     return next((line.strip() for line in (text or "").splitlines() if line.strip()), "")
 
 
-def agents() -> QuerySet[User]:
-    """Everyone who may answer chats: active members of 客服, and active staff."""
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(is_staff=True) | Q(groups__name=AGENT_GROUP))
-        .distinct()
-        .order_by("nickname", "pk")
-    )
-
-
 def canned_replies() -> QuerySet[CannedReply]:
     """The ready answers agents may insert, in the order staff set."""
     return CannedReply.objects.filter(is_active=True)
-
-
-def recent_orders(learner: User) -> list[Order]:
-    """The learner's latest orders, for the agent answering them."""
-    return list(
-        Order.objects.filter(buyer=learner)
-        .prefetch_related("lines")
-        .order_by("-created_at", "-pk")[:RECENT_ORDERS]
-    )

@@ -5,6 +5,8 @@ image is checked and re-encoded by ``support.chat.post_message``, not here."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import active_agents
+
 from . import chat
 
 
@@ -57,13 +59,13 @@ class ReplyForm(MessageForm):
 
 class TransferForm(forms.Form):
     to = forms.ModelChoiceField(
-        label=_("Transfer to"), queryset=chat.agents(), empty_label=_("— choose an agent —")
+        label=_("Transfer to"), queryset=active_agents(), empty_label=_("— choose an agent —")
     )
 
     def __init__(self, *args, conversation=None, **kwargs):
         super().__init__(*args, **kwargs)
         if conversation is not None:
-            self.fields["to"].queryset = chat.agents().exclude(
+            self.fields["to"].queryset = active_agents().exclude(
                 pk__in=[conversation.agent_id or 0, conversation.learner_id]
             )
         self.fields["to"].label_from_instance = lambda user: user.display_name

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accounts.selectors import active_agents
 from ksmall.documents import checked_document
 from ksmall.fields import MultipleFileField, MultipleFileInput
 
@@ -170,7 +171,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = tickets.agents()
+        self.fields["assignee"].queryset = active_agents()
 
 
 class DecisionForm(forms.Form):

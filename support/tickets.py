@@ -55,8 +55,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from accounts.models import AGENT_GROUP, User
+from accounts.models import User
 from accounts.permissions import is_agent, is_staff
+from accounts.selectors import active_agents
 from ksmall.documents import DOCUMENT_MAX_BYTES
 from ksmall.money import format_yuan
 from ksmall.ratelimit import allow
@@ -222,15 +223,6 @@ def console_url(ticket: Ticket) -> str:
     return f"/support/agent/tickets/{ticket.ticket_no}/"
 
 
-def agents() -> QuerySet:
-    """Everyone who works tickets: active members of the 客服 group and active staff."""
-    return (
-        User.objects.filter(Q(is_staff=True) | Q(groups__name=AGENT_GROUP), is_active=True)
-        .distinct()
-        .order_by("nickname", "email", "pk")
-    )
-
-
 def _site_text(text) -> str:
     """``text`` in the site's language. A message's context is stored as text when it is
     written, for a reader who is not the one acting; it is written in the language email
@@ -255,7 +247,7 @@ def _tell_learner(ticket: Ticket, event: str, **extra: str) -> None:
 
 def _tell_support(ticket: Ticket, event: str, **extra: str) -> None:
     """The assignee, or every agent while nobody is assigned."""
-    recipients = [ticket.assignee] if ticket.assignee_id else agents()
+    recipients = [ticket.assignee] if ticket.assignee_id else active_agents()
     context = _context(ticket, **extra)
     for agent in recipients:
         if agent.pk != ticket.learner_id:
@@ -336,7 +328,7 @@ def open_ticket(
         _write_event(ticket, "open", "", by=learner, now=now)
         _attach(ticket, files, now=now)
         context = _context(ticket)
-        for agent in agents().exclude(pk=learner.pk):
+        for agent in active_agents().exclude(pk=learner.pk):
             notify(agent, "ticket_submitted", context, url=console_url(ticket))
     return ticket
 
@@ -836,10 +828,6 @@ def console_tickets(
         .order_by(F("waiting_since").asc(nulls_last=True), "-updated_at", "-pk")
     )
     return tickets, tabs
-
-
-def recent_orders(learner_id: int, most: int = 5) -> QuerySet:
-    return Order.objects.filter(buyer_id=learner_id).order_by("-created_at", "-pk")[:most]
 
 
 def learner_orders_for_form(learner: User) -> QuerySet:

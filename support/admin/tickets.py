@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from accounts.selectors import active_agents
 from ksmall.money import format_yuan
 
 from .. import tickets
@@ -123,7 +124,7 @@ class TicketAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assign_to"].queryset = tickets.agents()
+        self.fields["assign_to"].queryset = active_agents()
 
 
 @admin.register(Ticket)

@@ -11,6 +11,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 
 from accounts.tests.factories import AgentFactory, StaffFactory, UserFactory
+from orders.selectors import recent_orders
 from orders.tests.factories import order_walked_to
 from support import chat, errors
 from support.models import CannedReply, ChatMessage, Conversation
@@ -320,7 +321,7 @@ def test_staff_get_a_link_to_the_order_in_the_operations_console(client, learner
 def test_recent_orders_are_the_latest_five(learner):
     orders = [order_walked_to("paid", buyer=learner) for _ in range(6)]
 
-    recent = chat.recent_orders(learner)
+    recent = recent_orders(learner)
 
     assert [order.pk for order in recent] == [order.pk for order in reversed(orders)][:5]
 

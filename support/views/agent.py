@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import agent_required, is_staff
+from orders.selectors import recent_orders
 
 from .. import chat
 from ..chat_forms import ReplyForm, TransferForm
@@ -97,7 +98,7 @@ def conversation(request, pk: int):
             "canned_replies": chat.canned_replies(),
             "transfer_form": TransferForm(conversation=current),
             "actions": chat.allowed_actions(current, request.user),
-            "orders": chat.recent_orders(current.learner),
+            "orders": recent_orders(current.learner),
             "is_staff": is_staff(request.user),
         },
     )

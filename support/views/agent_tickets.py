@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.permissions import agent_required, is_staff
+from orders.selectors import recent_orders
 
 from .. import tickets
 from ..errors import SupportError
@@ -77,7 +78,7 @@ def _detail(request, ticket: Ticket, **forms) -> HttpResponse:
             "actions": actions,
             "awaits_platform": tickets.awaits_platform(ticket),
             "may_decide": is_staff(request.user),
-            "recent_orders": tickets.recent_orders(ticket.learner_id),
+            "recent_orders": recent_orders(ticket.learner_id),
             "reply_form": forms.get("reply_form") or ReplyForm(),
             "resolve_form": forms.get("resolve_form") or ResolveForm(),
             "assign_form": forms.get("assign_form") or AssignForm(),
