@@ -455,6 +455,20 @@ def any_conversation(pk: int) -> Conversation:
     return conversation
 
 
+def viewable_image(user: User, message_id: int) -> ChatMessage:
+    """A chat message's image, for the conversation's learner and for agents; 404 for
+    anyone else, as for an image that does not exist."""
+    message = (
+        ChatMessage.objects.select_related("conversation")
+        .exclude(image="")
+        .filter(pk=message_id)
+        .first()
+    )
+    if message is None or not (message.conversation.learner_id == user.pk or is_agent(user)):
+        raise Http404
+    return message
+
+
 def learner_history(learner: User) -> QuerySet[Conversation]:
     """The learner's ended conversations, newest first, each with the start of its first
     message (``opening``)."""

@@ -14,17 +14,15 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import is_agent
 from ksmall.private_files import private_file_response
 
 from .. import chat
@@ -254,19 +252,6 @@ def chat_rate(request, pk: int):
 def chat_image(request, message_id: int):
     """A chat image, for the conversation's learner and for agents; a 404 for anyone else.
     ``nosniff``: the type is the one its (site-chosen) name says."""
-    message = (
-        ChatMessage.objects.select_related("conversation")
-        .exclude(image="")
-        .filter(pk=message_id)
-        .first()
-    )
-    if message is None or not (
-        message.conversation.learner_id == request.user.pk or is_agent(request.user)
-    ):
-        raise Http404
-    response = private_file_response(message.image)
-    # A chat image never changes under its name: this browser may keep it for a while
-    # (the shared helper's no-store would fetch it again on every page of the chat).
-    del response["Cache-Control"]
-    patch_cache_control(response, private=True, max_age=3600)
-    return response
+    message = chat.viewable_image(request.user, message_id)
+    # A chat image never changes under its name: this browser may keep it for a while.
+    return private_file_response(message.image, max_age=3600)
