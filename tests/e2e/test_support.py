@@ -22,6 +22,13 @@ pytestmark = pytest.mark.usefixtures("media_root")
 DELIVERY_SECONDS = 3
 
 
+def follow(page, selector: str) -> None:
+    """Click a link or a plain form's button and wait for the page it leads to: the
+    database is read right after, so the request must be done."""
+    with page.expect_navigation():
+        page.click(selector)
+
+
 @pytest.fixture
 def people(db):
     load_support_demo()
@@ -43,7 +50,7 @@ def test_a_learner_asks_in_the_chat_and_an_agent_answers_from_the_console(
 
     # The learner asks; the assistant's suggestion is on the page the send returns.
     mine.goto(live_server.url + "/")
-    mine.click(".help-button")
+    follow(mine, ".help-button")
     assert mine.url == live_server.url + "/support/chat/"
     audit(mine, artifacts, "support-chat-welcome-phone")
     mine.fill("#chat-text", "退款已经同意了，钱多久能回到我的支付宝？")
@@ -117,7 +124,7 @@ def test_a_complaint_travels_from_submitted_to_closed_with_both_sides_told(
         files=[{"name": "聊天截图.png", "mimeType": "image/png", "buffer": image_bytes()}],
     )
     audit(mine, artifacts, "support-ticket-new-phone")
-    mine.click("main form button[type=submit]")
+    follow(mine, "main form button[type=submit]")
     ticket = Ticket.objects.get(learner=learner)
     assert mine.url == f"{live_server.url}/support/tickets/{ticket.ticket_no}/"
     assert ticket.status == Ticket.Status.SUBMITTED and ticket.order == order
@@ -129,7 +136,7 @@ def test_a_complaint_travels_from_submitted_to_closed_with_both_sides_told(
     audit(desk, artifacts, "support-console-tickets-desktop")
     desk.locator("a", has_text="老师连续两次").first.click()
     desk.fill("textarea[name=body]", "非常抱歉给您带来不便，我们已联系服务商核实，今天内给您答复。")
-    desk.click("form[action$='/reply/'] button[type=submit]")
+    follow(desk, "form[action$='/reply/'] button[type=submit]")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.IN_PROGRESS and ticket.assignee == agent
     assert "ticket_replied" in events_for(learner)
@@ -138,7 +145,7 @@ def test_a_complaint_travels_from_submitted_to_closed_with_both_sides_told(
     mine.goto(live_server.url + ticket.get_absolute_url())
     mine.locator(".ticket-message__body", has_text="我们已联系服务商核实").wait_for()
     mine.fill("textarea[name=body]", "好的，希望能补上这两节课。")
-    mine.click("form[action$='/reply/'] button[type=submit]")
+    follow(mine, "form[action$='/reply/'] button[type=submit]")
     assert "ticket_learner_replied" in events_for(agent)
 
     # The agent resolves it with the outcome; the learner confirms, closes and rates it.
@@ -147,17 +154,17 @@ def test_a_complaint_travels_from_submitted_to_closed_with_both_sides_told(
         desk.locator("summary", has_text="Resolve")
     ).click()
     desk.fill("details[open] textarea[name=note]", "服务商已确认，将在本周六补上两节课。")
-    desk.locator("details[open] button[type=submit]").click()
+    follow(desk, "details[open] button[type=submit]")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.RESOLVED
     mine.reload()
     mine.locator(".ticket-message__body", has_text="将在本周六补上两节课").wait_for()
     audit(mine, artifacts, "support-ticket-resolved-phone")
-    mine.click("form[action$='/move/'] button[type=submit]")
+    follow(mine, "form[action$='/move/'] button[type=submit]")
     ticket.refresh_from_db()
     assert ticket.status == Ticket.Status.CLOSED
     mine.check("input[name=score][value='4']")
-    mine.click("form[action$='/rate/'] button[type=submit]")
+    follow(mine, "form[action$='/rate/'] button[type=submit]")
     ticket.refresh_from_db()
     assert ticket.rating == 4
     audit(mine, artifacts, "support-ticket-closed-phone")
