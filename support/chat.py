@@ -8,7 +8,6 @@ are part of the conversation's record, read later by the learner, agents and sta
 
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -24,6 +23,7 @@ from accounts.permissions import is_agent
 from ksmall.images import reencode_image
 from ksmall.ratelimit import allow
 from notifications.services import notify
+from orders.numbers import CHINA as BEIJING  # service hours are Beijing time
 
 from . import errors, faq
 from .models import CannedReply, ChatMessage, Conversation
@@ -36,8 +36,6 @@ IMAGE_MAX_BYTES = 5 * 1024 * 1024
 IMAGE_MAX_PIXELS = 40_000_000
 SUGGESTIONS = 3  # FAQ entries the assistant offers at most
 MAX_COMMENT = 300  # characters in a rating comment (the model's column)
-
-BEIJING = ZoneInfo("Asia/Shanghai")
 
 
 # ---- service hours ---------------------------------------------------------------------------
