@@ -31,7 +31,7 @@ DEMO_ACCOUNTS = [
     ("provider@ksmall.local", None, "王老师工作室", "provider"),
     ("learner@ksmall.local", "+8613800000001", "小林", "learner"),
     ("learner2@ksmall.local", "+8613800000002", "阿杰", "learner"),
-    ("agent@ksmall.local", None, "客服小美", "agent"),
+    ("agent@ksmall.local", None, "小美", "agent"),  # shown as 客服小美
 ]
 
 
