@@ -105,7 +105,9 @@ BEST_MATCH = F("sales_count") + 3 * F("rating_count")
 
 class ServiceQuerySet(models.QuerySet):
     def published(self):
-        return self.filter(status=Service.Status.PUBLISHED)
+        """What the catalogue lists: published services, not the platform's own products
+        (membership plans are sold from /me/membership/)."""
+        return self.filter(status=Service.Status.PUBLISHED, kind=Service.Kind.SERVICE)
 
 
 class Service(models.Model):
@@ -135,6 +137,13 @@ class Service(models.Model):
         SEVEN_DAYS = "seven_days", _("Full refund within 7 days of payment")
         NONE = "none", _("No refund after payment")
 
+    class Kind(models.TextChoices):
+        """A provider's service, or something the platform sells itself through the same
+        cart and checkout (a membership plan; ``loyalty`` keeps it in step with its plan)."""
+
+        SERVICE = "service", _("Service")
+        MEMBERSHIP = "membership", _("Membership plan")
+
     provider = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -142,8 +151,15 @@ class Service(models.Model):
         verbose_name=_("provider"),
         limit_choices_to={"provider_profile__isnull": False},
     )
+    # Empty only for the platform's own products (``Kind.MEMBERSHIP``), which no catalogue
+    # page lists.
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="services", verbose_name=_("category")
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="services",
+        verbose_name=_("category"),
     )
     title = models.CharField(_("title"), max_length=80)
     slug = models.SlugField(_("slug"), max_length=40, unique=True, default=new_service_slug)
@@ -188,6 +204,15 @@ class Service(models.Model):
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
     rejection_reason = models.TextField(_("rejection reason"), blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=Kind.choices, default=Kind.SERVICE, editable=False
+    )
+    # Members pay less (their plan's discount rate) unless the provider opts out.
+    has_member_price = models.BooleanField(
+        _("member price"),
+        default=True,
+        help_text=_("Members pay their plan's member price for this service."),
+    )
     is_featured = models.BooleanField(
         _("staff pick"), default=False, help_text=_("Shown on the home page.")
     )
@@ -233,6 +258,10 @@ class Service(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=~Q(mode="offline") | ~Q(city=""), name="catalog_offline_has_city"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="membership") | Q(category__isnull=False),
+                name="catalog_service_has_category",
             ),
             models.CheckConstraint(
                 condition=~Q(status="rejected") | ~Q(rejection_reason=""),

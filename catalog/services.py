@@ -167,9 +167,10 @@ def archive_service(service: Service, *, by: User) -> Service:
 # ---- favourites, views, sales and interest ------------------------------------------------
 
 
-def record_interest(user: User, category: Category, weight: int) -> None:
-    """Add ``weight`` to the learner's interest in ``category`` and its parent."""
-    if not user.is_authenticated:
+def record_interest(user: User, category: Category | None, weight: int) -> None:
+    """Add ``weight`` to the learner's interest in ``category`` and its parent (none for
+    the platform's own products, which have no category)."""
+    if not user.is_authenticated or category is None:
         return
     for category_id in filter(None, (category.pk, category.parent_id)):
         updated = CategoryInterest.objects.filter(user=user, category_id=category_id).update(

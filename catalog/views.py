@@ -81,6 +81,8 @@ def _sort_links(filterset: ServiceFilter) -> list[dict]:
 @transaction.non_atomic_requests
 def service_detail(request, slug: str):
     service = selectors.service_for_page(slug, request.user)
+    if service.kind == service.Kind.MEMBERSHIP:
+        return redirect("loyalty:membership")
     if service.is_published:
         services.record_view(service, request.user)
     packages = service.on_sale

@@ -26,3 +26,9 @@ def fen_to_yuan(fen: int) -> Decimal:
 def format_yuan(amount) -> str:
     """``¥1,299.00``: the one way a price is shown, in every language."""
     return f"¥{to_money(amount):,.2f}"
+
+
+def format_yuan_short(amount) -> str:
+    """``¥300`` or ``¥29.90``: whole amounts without the fen, for coupon faces."""
+    amount = to_money(amount)
+    return f"¥{amount:,.0f}" if amount == amount.to_integral_value() else format_yuan(amount)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "notifications",
     "accounts",
     "catalog",
+    "loyalty",
     "cart",
     "orders",
     "payments",
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "ksmall.context_processors.site",
                 "catalog.context_processors.nav_categories",
                 "cart.context_processors.cart_count",
+                "loyalty.context_processors.membership",
             ],
         },
     },
@@ -176,6 +178,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=30),  # Beijing time (CELERY_TIMEZONE)
     },
     "close-resolved-tickets": {"task": "support.close_resolved_tickets", "schedule": 60 * 60.0},
+    "remind-expiring-memberships": {
+        "task": "loyalty.remind_expiring_memberships",
+        "schedule": crontab(hour=10, minute=0),  # Beijing time (CELERY_TIMEZONE)
+    },
 }
 
 # --- Auth and accounts ------------------------------------------------------------------------
@@ -340,6 +346,17 @@ REFUNDS_SETTLE_WITHOUT_GATEWAY = env.bool("REFUNDS_SETTLE_WITHOUT_GATEWAY", defa
 # The platform's share of each completed order (a provider may have its own:
 # orders.CommissionRate).
 PLATFORM_COMMISSION_RATE = Decimal(env.str("PLATFORM_COMMISSION_RATE", default="0.10"))
+
+# --- Membership, points and coupons (loyalty) --------------------------------------------------
+
+# Points a completed order earns per yuan the learner paid in money (rounded down).
+POINTS_EARNED_PER_YUAN = Decimal(env.str("POINTS_EARNED_PER_YUAN", default="1"))
+# Points worth one yuan at checkout (100 points = ¥1), and the largest share of an order's
+# amount (after member price and coupons) that points may pay.
+POINTS_PER_YUAN = env.int("POINTS_PER_YUAN", default=100)
+POINTS_MAX_SHARE = Decimal(env.str("POINTS_MAX_SHARE", default="0.50"))
+# Members hear this many days before their membership ends.
+MEMBERSHIP_REMINDER_DAYS = env.int("MEMBERSHIP_REMINDER_DAYS", default=7)
 
 # --- Support (DESIGN.md "Support") -----------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.views.static import serve
 from catalog import views as catalog_views
 
 from .health import healthz
-from .views import UPCOMING_SECTIONS, coming_soon, favicon
+from .views import favicon
 
 admin.site.site_header = "KS Mall 运营后台"
 admin.site.site_title = "KS Mall 运营后台"
@@ -32,16 +32,12 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("me/messages/", include("notifications.urls")),
+    path("", include("loyalty.urls")),
     path("support/", include("support.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("favicon.ico", favicon),
-]
-
-urlpatterns += [
-    path(section, coming_soon, {"section": section}, name=section.strip("/").replace("/", "-"))
-    for section in UPCOMING_SECTIONS
 ]
 
 handler400 = "ksmall.views.bad_request"

@@ -1,26 +1,9 @@
-"""Project-wide pages: error pages, and the notice for sections that are not open yet."""
+"""Project-wide pages: the favicon and the error pages."""
 
 from django.http import HttpResponseServerError
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
-from django.utils.translation import gettext_lazy as _
-
-# Sections of the URL contract (DESIGN.md) whose apps have not shipped yet. Each entry is
-# removed when its app takes over the path; until then the link says what is coming.
-UPCOMING_SECTIONS = {
-    "me/coupons/": _("Coupons"),
-    "me/points/": _("Points"),
-    "me/membership/": _("Membership"),
-}
-
-
-def coming_soon(request, section: str):
-    return render(
-        request,
-        "coming_soon.html",
-        {"section_name": UPCOMING_SECTIONS[section]},
-    )
 
 
 def favicon(request):

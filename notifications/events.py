@@ -235,6 +235,25 @@ EVENTS: dict[str, dict] = {
             "%(amount)s for order %(order_no)s has been refunded to your original payment method."
         ),
     },
+    # --- membership and points ----------------------------------------------------------------
+    "membership_started": {
+        "category": "account",
+        "title": _("Your membership is active: %(plan)s"),
+        "body": _(
+            "Thank you for joining. Member prices apply to your orders until %(until)s. "
+            "See your membership for the details."
+        ),
+        "sms": _("Your KS Mall membership is active until %(until)s."),
+    },
+    "membership_expiring": {
+        "category": "account",
+        "title": _("Your membership ends on %(until)s"),
+        "body": _(
+            "Your %(plan)s membership ends in %(days)s days, on %(until)s. Renew it to keep "
+            "member prices: the new days are added after the current end."
+        ),
+        "sms": _("Your KS Mall membership ends on %(until)s. Renew to keep member prices."),
+    },
     # --- support ----------------------------------------------------------------------------
     "ticket_submitted": {
         "category": "support",

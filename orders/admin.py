@@ -49,6 +49,10 @@ class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
         "unit_price",
         "quantity",
         "total",
+        "member_discount",
+        "coupon_discount",
+        "points_discount",
+        "paid",
         "fulfilment",
         "starts_on",
         "refund_policy",
@@ -134,6 +138,21 @@ class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         (
             None,
             {"fields": ["order_no", "checkout", "status", "total", "buyer", "provider_name"]},
+        ),
+        (
+            _("Price and discounts"),
+            {
+                "fields": [
+                    "subtotal",
+                    "member_discount",
+                    "provider_coupon",
+                    "provider_coupon_discount",
+                    "platform_coupon",
+                    "platform_coupon_discount",
+                    "points_used",
+                    "points_discount",
+                ]
+            },
         ),
         (_("Contact"), {"fields": ["contact_name", "contact_phone", "note"]}),
         (_("Service"), {"fields": ["schedule", "service_summary"]}),

@@ -11,14 +11,23 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from catalog.models import Package, Review, Service, UploadTo, refund_policy_text
+from ksmall.money import to_money
+from loyalty.models import UserCoupon
 
 NUMBER_LENGTH = 32  # order and payment numbers are gateway out_trade_no values
+
+
+def adds_up(field: str, amount) -> Q:
+    """``field`` equals ``amount`` to the fen. (Within half a fen: SQLite computes decimals
+    as floating point; PostgreSQL's numeric is exact, where this means equal.)"""
+    half_fen = Decimal("0.005")
+    return Q(**{f"{field}__gte": amount - half_fen}) & Q(**{f"{field}__lte": amount + half_fen})
 
 
 def lines_title(titles: list[str]) -> str:
@@ -70,6 +79,11 @@ class Checkout(models.Model):
         return sum(pending, Decimal("0.00"))
 
 
+# What an order is worth to its provider: the learner's money plus what the platform funds
+# (its coupon and the points). Sum it for the provider's revenue figures.
+PROVIDER_PRICE = F("total") + F("platform_coupon_discount") + F("points_discount")
+
+
 class Order(models.Model):
     """What one learner bought from one provider in one checkout."""
 
@@ -102,7 +116,39 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PENDING_PAYMENT
     )
+    # What the learner pays in money: ``subtotal`` less the member price, coupons and points
+    # (loyalty.pricing applies them; the lines carry each one's share).
     total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    subtotal = models.DecimalField(_("list price"), max_digits=10, decimal_places=2)
+    member_discount = models.DecimalField(
+        _("member discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    provider_coupon_discount = models.DecimalField(
+        _("provider coupon"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    platform_coupon_discount = models.DecimalField(
+        _("platform coupon"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    points_used = models.PositiveIntegerField(_("points used"), default=0)
+    points_discount = models.DecimalField(
+        _("paid with points"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    provider_coupon = models.ForeignKey(
+        UserCoupon,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider coupon used"),
+    )
+    platform_coupon = models.ForeignKey(
+        UserCoupon,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("platform coupon used"),
+    )
     contact_name = models.CharField(_("contact name"), max_length=40)
     contact_phone = models.CharField(_("contact mobile number"), max_length=16)
     note = models.TextField(_("note to the provider"), max_length=500, blank=True)
@@ -131,10 +177,42 @@ class Order(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_gte_0"),
+            models.CheckConstraint(
+                condition=adds_up(
+                    "total",
+                    F("subtotal")
+                    - F("member_discount")
+                    - F("provider_coupon_discount")
+                    - F("platform_coupon_discount")
+                    - F("points_discount"),
+                ),
+                name="orders_order_total_adds_up",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.order_no
+
+    @property
+    def coupon_discount(self) -> Decimal:
+        return self.provider_coupon_discount + self.platform_coupon_discount
+
+    @property
+    def has_discounts(self) -> bool:
+        return self.subtotal != self.total
+
+    @property
+    def platform_subsidy(self) -> Decimal:
+        """What the platform pays the provider on top of the learner's money: its coupon
+        and the points (the member price and the provider's coupon are the provider's)."""
+        return self.platform_coupon_discount + self.points_discount
+
+    def provider_share(self, money: Decimal) -> Decimal:
+        """The part of the provider's price that ``money`` paid by the learner stands for:
+        ``money`` plus the platform's subsidy on it, in proportion (rounded half up)."""
+        if self.total <= 0:
+            return to_money(money)
+        return to_money(money * (self.total + self.platform_subsidy) / self.total)
 
     @property
     def is_payable(self) -> bool:
@@ -189,7 +267,20 @@ class OrderLine(models.Model):
     addons = models.JSONField(_("add-ons"), default=list, blank=True)
     unit_price = models.DecimalField(_("unit price"), max_digits=10, decimal_places=2)
     quantity = models.PositiveSmallIntegerField(_("quantity"))
+    # unit_price × quantity, at list price.
     total = models.DecimalField(_("total"), max_digits=10, decimal_places=2)
+    # This line's share of each discount of the order, and what is left to pay in money.
+    member_discount = models.DecimalField(
+        _("member discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    coupon_discount = models.DecimalField(
+        _("coupon discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    points_used = models.PositiveIntegerField(_("points used"), default=0)
+    points_discount = models.DecimalField(
+        _("paid with points"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    paid = models.DecimalField(_("paid"), max_digits=10, decimal_places=2)
     fulfilment = models.CharField(
         _("fulfilment"), max_length=16, choices=Service.Fulfilment.choices
     )
@@ -225,6 +316,14 @@ class OrderLine(models.Model):
                 condition=Q(unit_price__gte=0), name="orders_line_unit_price_gte_0"
             ),
             models.CheckConstraint(condition=Q(total__gte=0), name="orders_line_total_gte_0"),
+            models.CheckConstraint(
+                condition=adds_up(
+                    "paid",
+                    F("total") - F("member_discount") - F("coupon_discount") - F("points_discount"),
+                ),
+                name="orders_line_paid_adds_up",
+            ),
+            models.CheckConstraint(condition=Q(paid__gte=0), name="orders_line_paid_gte_0"),
         ]
 
     def __str__(self) -> str:

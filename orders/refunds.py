@@ -3,12 +3,15 @@ purchase, ``OrderLine.refund_policy``) applied to the order's status and times.
 
 | policy       | paid, awaiting service | in service                               |
 |--------------|------------------------|------------------------------------------|
-| before_start | the line's total       | nothing                                  |
-| progress     | the line's total       | total × (1 − elapsed days / study days)  |
-| seven_days   | the total within 7 days of payment, nothing after                 |
+| before_start | what the line paid     | nothing                                  |
+| progress     | what the line paid     | paid × (1 − elapsed days / study days)   |
+| seven_days   | what it paid within 7 days of payment, nothing after              |
 | none         | nothing (only staff can decide otherwise)                         |
 
-Orders awaiting payment, cancelled, completed or refunded give the buyer nothing back. A
+"What the line paid" is its money after member price, coupons and points
+(``OrderLine.paid``); the points go back in proportion with the money
+(``orders.services.complete_refund``). Orders awaiting payment, cancelled, completed or
+refunded give the buyer nothing back. A
 completed order can still be refunded by staff (``refundable_by_platform``), up to what is
 left of its total.
 """
@@ -63,14 +66,14 @@ def line_refundable(order: Order, line: OrderLine, now: datetime) -> Decimal:
     policy = line.refund_policy
     started = order.status == Status.IN_SERVICE
     if policy == Policy.BEFORE_START:
-        return ZERO if started else line.total
+        return ZERO if started else line.paid
     if policy == Policy.PROGRESS:
         if not started:
-            return line.total
+            return line.paid
         return _unused_share(line, order.started_at, now)
     if policy == Policy.SEVEN_DAYS:
         paid_at = order.paid_at or order.created_at
-        return line.total if now - paid_at <= SEVEN_DAYS else ZERO
+        return line.paid if now - paid_at <= SEVEN_DAYS else ZERO
     return ZERO
 
 
@@ -82,7 +85,7 @@ def _unused_share(line: OrderLine, started_at: datetime | None, now: datetime) -
         return ZERO
     elapsed = (now.astimezone(CHINA).date() - started_at.astimezone(CHINA).date()).days
     elapsed = min(max(elapsed, 0), line.study_days)
-    return to_money(line.total * (1 - Decimal(elapsed) / Decimal(line.study_days)))
+    return to_money(line.paid * (1 - Decimal(elapsed) / Decimal(line.study_days)))
 
 
 def refund_offer(order: Order) -> Decimal:

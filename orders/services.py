@@ -11,12 +11,12 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,9 +29,15 @@ from catalog.models import AddOn, Package, Service
 from catalog.pricing import LineQuote, quote_line, seats_left_message
 from catalog.services import add_review, record_sale, release_seats, reserve_seats
 from ksmall.money import format_yuan, to_money
+from loyalty import pricing
+from loyalty import selectors as loyalty_selectors
+from loyalty import services as loyalty
+from loyalty.errors import LoyaltyError
+from loyalty.models import PointsEntry
 from notifications.services import notify
 
-from . import errors, settlement, signals
+from . import discounts, errors, settlement, signals
+from .discounts import DiscountChoice
 from .models import Checkout, Order, OrderEvent, OrderLine, Refund, RefundImage, lines_title
 from .numbers import CHINA, insert_numbered, new_order_no, new_payment_no
 from .refunds import paid_back, refundable_amount, refundable_by_platform
@@ -48,6 +54,7 @@ from .states import (
 )
 
 logger = logging.getLogger(__name__)
+PointsReason = PointsEntry.Reason
 
 MAX_LINES = 50  # lines in one checkout
 
@@ -133,6 +140,7 @@ def place_orders(
     contact_phone: str,
     note: str = "",
     token: str,
+    discount_choice: DiscountChoice | None = None,
 ) -> Checkout:
     """Place the chosen lines: one Checkout (one payment), one pending Order per provider.
 
@@ -142,6 +150,12 @@ def place_orders(
     taken last, in package order (no deadlock between two checkouts); a sold-out line
     raises ``orders.errors.SoldOut`` (also a ``catalog.errors.SoldOut``) and nothing is
     written. Other problems raise a ``CheckoutError`` with a message for the form.
+
+    ``discount_choice`` is the learner's coupons and points: the member price, coupons
+    and points are applied by ``orders.discounts.price`` (the money rules of
+    ``loyalty.pricing``), the coupons are marked used and the points taken in this
+    transaction; a coupon that cannot be used or points the learner no longer has raise a
+    ``CheckoutError`` and nothing is written.
     """
     token = (token or "").strip()
     if not token or len(token) > 64:
@@ -153,17 +167,10 @@ def place_orders(
         contact_name, contact_phone, note = _clean_contact(contact_name, contact_phone, note)
         _check_unpaid_limit(buyer)
         quotes = _priced_lines(lines)
-
-        by_provider: dict[int, list[LineQuote]] = {}
-        for quote in quotes:
-            if quote.package.service.provider_id == buyer.pk:
-                raise errors.LineUnavailable(_("You cannot buy your own service."))
-            by_provider.setdefault(quote.package.service.provider_id, []).append(quote)
-        order_totals = {
-            provider_id: to_money(sum(quote.total for quote in group))
-            for provider_id, group in by_provider.items()
-        }
-        if sum(order_totals.values()) > MAX_CHECKOUT_TOTAL:
+        if any(quote.package.service.provider_id == buyer.pk for quote in quotes):
+            raise errors.LineUnavailable(_("You cannot buy your own service."))
+        priced, price_lines = discounts.price(buyer, quotes, discount_choice or DiscountChoice())
+        if priced.total > MAX_CHECKOUT_TOTAL:
             raise errors.CheckoutError(
                 _("One order can be at most %(most)s: split it into several orders.")
                 % {"most": format_yuan(MAX_CHECKOUT_TOTAL)}
@@ -176,7 +183,7 @@ def place_orders(
                 new_payment_no,
                 buyer=buyer,
                 token=token,
-                total=to_money(sum(order_totals.values())),
+                total=priced.total,
                 created_at=now,
                 pay_deadline=now + timedelta(minutes=settings.ORDER_PAYMENT_MINUTES),
             )
@@ -188,22 +195,42 @@ def place_orders(
             return existing
 
         contact = (contact_name, contact_phone, note)
-        orders = [
-            _create_order(checkout, provider_id, group, order_totals[provider_id], now, contact)
-            for provider_id, group in by_provider.items()
-        ]
+        quote_of = {id(line): quote for line, quote in zip(price_lines, quotes, strict=True)}
+        orders = []
+        for priced_order in priced.orders:
+            group = [(quote_of[id(line)], line) for line in priced_order.lines]
+            orders.append(_create_order(checkout, priced_order, group, now, contact))
+        _use_discounts(buyer, checkout, orders)
         _take_seats(quotes)
 
         deadline = timezone.localtime(checkout.pay_deadline, CHINA).strftime("%H:%M")
-        for order, group in zip(orders, by_provider.values(), strict=True):
+        for order, priced_order in zip(orders, priced.orders, strict=True):
             _announce(
                 order,
                 "order_placed",
-                title=lines_title([quote.package.service.title for quote in group]),
+                title=lines_title(
+                    [quote_of[id(line)].package.service.title for line in priced_order.lines]
+                ),
                 amount=format_yuan(order.total),
                 deadline=deadline,
             )
     return checkout
+
+
+def _use_discounts(buyer: User, checkout: Checkout, orders: list[Order]) -> None:
+    """Mark the coupons the orders use as used and take their points, in this
+    transaction: a coupon used or points spent meanwhile (another tab) refuse the
+    checkout."""
+    coupon_ids = {
+        pk for order in orders for pk in (order.provider_coupon_id, order.platform_coupon_id) if pk
+    }
+    try:
+        loyalty.use_coupons(buyer, sorted(coupon_ids), used_on=checkout.payment_no)
+        loyalty.redeem_points(
+            buyer, [(order.order_no, order.points_used) for order in orders if order.points_used]
+        )
+    except LoyaltyError as error:
+        raise errors.CheckoutError(error.message) from None
 
 
 # Amounts are Decimal(10, 2): keep well inside, and tell the learner rather than fail.
@@ -287,29 +314,36 @@ def _line_message(package: Package, reason) -> str:
 
 def _create_order(
     checkout: Checkout,
-    provider_id: int,
-    quotes: list[LineQuote],
-    total,
+    priced: pricing.Order,
+    group: list[tuple[LineQuote, pricing.Line]],
     now: datetime,
     contact: tuple[str, str, str],
 ) -> Order:
     contact_name, contact_phone, note = contact
-    first_service = quotes[0].package.service
+    first_service = group[0][0].package.service
     order = insert_numbered(
         Order,
         "order_no",
         new_order_no,
         checkout=checkout,
         buyer=checkout.buyer,
-        provider_id=provider_id,
+        provider_id=priced.provider_id,
         provider_name=first_service.provider_name[:60],
-        total=total,
+        subtotal=priced.list_total,
+        member_discount=priced.member_discount,
+        provider_coupon_discount=priced.provider_coupon_discount,
+        platform_coupon_discount=priced.platform_coupon_discount,
+        points_used=priced.points_used,
+        points_discount=priced.points_discount,
+        provider_coupon_id=priced.provider_coupon.id if priced.provider_coupon else None,
+        platform_coupon_id=priced.platform_coupon.id if priced.platform_coupon else None,
+        total=priced.paid,
         contact_name=contact_name,
         contact_phone=contact_phone,
         note=note,
         created_at=now,
     )
-    OrderLine.objects.bulk_create(_line_snapshot(order, quote) for quote in quotes)
+    OrderLine.objects.bulk_create(_line_snapshot(order, quote, line) for quote, line in group)
     OrderEvent.objects.create(
         order=order,
         event=Event.PLACE,
@@ -322,7 +356,7 @@ def _create_order(
     return order
 
 
-def _line_snapshot(order: Order, quote: LineQuote) -> OrderLine:
+def _line_snapshot(order: Order, quote: LineQuote, priced: pricing.Line) -> OrderLine:
     package, service = quote.package, quote.package.service
     return OrderLine(
         order=order,
@@ -337,6 +371,11 @@ def _line_snapshot(order: Order, quote: LineQuote) -> OrderLine:
         unit_price=quote.unit_price,
         quantity=quote.quantity,
         total=quote.total,
+        member_discount=priced.member_discount,
+        coupon_discount=priced.coupon_discount,
+        points_used=priced.points_used,
+        points_discount=priced.points_discount,
+        paid=priced.paid,
         fulfilment=service.fulfilment,
         starts_on=service.starts_on,
         study_days=service.study_days,
@@ -441,10 +480,14 @@ def transition(
             note=note.strip(),
             created_at=now,
         )
+        if event in (Event.CANCEL, Event.TIMEOUT):
+            _give_back_discounts(locked)
         if event == Event.COMPLETE:
             settlement.credit_completed_order(locked)
+            _earn_points(locked)
         if event == Event.PAY:
             _record_sales(locked)
+            _grant_memberships(locked)
         _announce_move(locked, event, role, note.strip())
         if event == Event.PAY and locked.is_self_paced:
             # DESIGN: self-paced services move from paid to in service by themselves.
@@ -478,6 +521,88 @@ def _give_seats_back(order: Order) -> None:
         seats[package_id] += quantity
     for package_id in sorted(seats):
         release_seats(package_id, seats[package_id])
+
+
+def _give_back_discounts(order: Order) -> None:
+    """An unpaid order was cancelled: its points go back, and each coupon it used once no
+    other live order of the checkout still uses it."""
+    if order.points_used:
+        loyalty.return_points(order.buyer, order_no=order.order_no, points=order.points_used)
+    for coupon_id in sorted({order.provider_coupon_id, order.platform_coupon_id} - {None}):
+        # Locked first: the other orders of the checkout, cancelled at the same moment,
+        # read what this one wrote once it commits.
+        loyalty.lock_claimed_coupon(coupon_id)
+        still_used = (
+            Order.objects.filter(Q(provider_coupon_id=coupon_id) | Q(platform_coupon_id=coupon_id))
+            .exclude(pk=order.pk)
+            .exclude(status=Status.CANCELLED)
+            .exists()
+        )
+        if not still_used:
+            loyalty.release_coupon(coupon_id)
+
+
+def _earn_points(order: Order) -> None:
+    """A completed order earns points for the money the learner kept paid."""
+    kept = order.total - paid_back(order)
+    if kept > 0:
+        loyalty.earn_points(order.buyer, order_no=order.order_no, amount=kept)
+
+
+def _grant_memberships(order: Order) -> None:
+    """A paid order that bought membership plans starts or extends the membership."""
+    lines = order.lines.filter(service__kind=Service.Kind.MEMBERSHIP).select_related(
+        "package__membership_plan"
+    )
+    for line in lines:
+        plan = getattr(line.package, "membership_plan", None) if line.package else None
+        if plan is not None:
+            loyalty.grant_membership(
+                order.buyer, order_no=order.order_no, plan=plan, quantity=line.quantity
+            )
+
+
+def _return_points_with_refund(order: Order, refund: Refund, *, in_full: bool) -> None:
+    """A refund paid back ``refund.amount`` of the order's money: the points the order
+    used go back in the same proportion (all that are left when nothing of the order
+    remains), and the points it earned on completion are taken back likewise."""
+    moved = loyalty_selectors.points_of_order(order.buyer, order.order_no)
+    ref = str(refund.pk)
+    if order.points_used:
+        returned = moved.get(PointsReason.REFUND_RETURN, 0)
+        left = order.points_used - returned
+        share = left if in_full else _share(order.points_used, refund.amount, order.total)
+        points = min(share, left)
+        if points > 0:
+            loyalty.return_refunded_points(
+                order.buyer, order_no=order.order_no, refund_ref=ref, points=points
+            )
+    earned = moved.get(PointsReason.EARN, 0)
+    if earned:
+        reclaimed = -moved.get(PointsReason.RECLAIM, 0)
+        left = earned - reclaimed
+        share = left if in_full else _share(earned, refund.amount, _earned_on(order))
+        loyalty.reclaim_points(
+            order.buyer, order_no=order.order_no, refund_ref=ref, points=min(share, left)
+        )
+
+
+def _earned_on(order: Order) -> Decimal:
+    """The money the order's points were earned on: what was still paid when it completed
+    (``_earn_points``), refunds paid back before then not counted."""
+    if order.completed_at is None:
+        return order.total
+    before = order.refunds.filter(
+        status=Refund.Status.REFUNDED, refunded_at__lt=order.completed_at
+    ).aggregate(amount=Sum("amount"))["amount"]
+    return order.total - (before or Decimal(0))
+
+
+def _share(points: int, amount: Decimal, total: Decimal) -> int:
+    """``points`` in proportion to ``amount`` of ``total``, rounded half up."""
+    if total <= 0:
+        return 0
+    return int((Decimal(points) * amount / total).to_integral_value(rounding=ROUND_HALF_UP))
 
 
 def _record_sales(order: Order) -> None:
@@ -572,6 +697,8 @@ def review_line(
         raise errors.ReviewNotAllowed(_("You have already reviewed this."))
     if line.service is None:
         raise errors.ReviewNotAllowed(_("This service no longer exists."))
+    if line.service.kind != Service.Kind.SERVICE:
+        raise errors.ReviewNotAllowed(_("Membership plans are not reviewed."))
     if len(images) > MAX_REVIEW_IMAGES:
         raise ValidationError(
             _("Add at most %(n)d photos.") % {"n": MAX_REVIEW_IMAGES}, code="too_many_images"
@@ -811,7 +938,10 @@ def complete_refund(refund: Refund) -> Refund:
         locked.refunded_at = timezone.now()
         locked.save(update_fields=["status", "refunded_at"])
         settlement.debit_refund(locked, order)
-        if locked.amount >= order.total - returned:
+        in_full = locked.amount >= order.total - returned
+        _return_points_with_refund(order, locked, in_full=in_full)
+        if in_full:
+            loyalty.revoke_membership(order.order_no)
             transition(
                 order,
                 Event.REFUND,

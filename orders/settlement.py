@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.permissions import is_staff
+from catalog.models import Service
 from ksmall.money import format_yuan, to_money
 
 from . import errors
 from .models import (
+    PROVIDER_PRICE,
     CommissionRate,
     LedgerEntry,
     Order,
@@ -96,6 +98,11 @@ def _refunded_amount(order: Order) -> Decimal:
 # ---- credits and debits (inside the order's transaction) ------------------------------------
 
 
+def _sold_by_platform(order: Order) -> bool:
+    """The platform's own products (membership plans) owe no provider anything."""
+    return order.lines.filter(service__kind=Service.Kind.MEMBERSHIP).exists()
+
+
 def credit_completed_order(order: Order) -> LedgerEntry | None:
     """The order has just completed: owe its provider what the learner kept paid, less the
     commission. Called by ``orders.services.transition`` under the order's lock; once per
@@ -106,7 +113,11 @@ def credit_completed_order(order: Order) -> LedgerEntry | None:
         existing = LedgerEntry.objects.filter(order=order, kind=Kind.CREDIT).first()
         if existing is not None:
             return existing
-        base = to_money(order.total - _refunded_amount(order))
+        if _sold_by_platform(order):
+            return None
+        # The provider's price: what the learner kept paid, plus the platform's coupon and
+        # the points on it (the platform funds those; ``Order.provider_share``).
+        base = order.provider_share(order.total - _refunded_amount(order))
         rate = commission_rate(order.provider_id)
         commission = commission_on(base, rate)
         credit = base - commission
@@ -143,11 +154,14 @@ def debit_refund(refund: Refund, order: Order) -> LedgerEntry | None:
         rate = credit.commission_rate
         if rate is None:
             rate = commission_rate(order.provider_id)
-        share = refund.amount - commission_on(refund.amount, rate)
+        refunded_base = order.provider_share(refund.amount)
+        share = refunded_base - commission_on(refunded_base, rate)
         debited = (
             LedgerEntry.objects.filter(order=order, kind=Kind.DEBIT).aggregate(s=Sum("amount"))["s"]
             or ZERO
         )
+        if _refunded_amount(order) >= order.total:
+            share = credit.amount - debited  # nothing of the order is left: all of it back
         owed = min(share, credit.amount - debited)
         amount = min(owed, balance.balance)
         if amount < owed:
@@ -295,9 +309,10 @@ def provider_balance(provider_id: int) -> Decimal:
 
 
 def pending_amount(provider_id: int) -> Decimal:
-    """Money of paid orders not completed yet, less what already went back."""
+    """Money of paid orders not completed yet (at the provider's price), less what
+    already went back."""
     orders = Order.objects.filter(provider_id=provider_id, status__in=PENDING_STATUSES)
-    totals = orders.aggregate(s=Sum("total"))["s"] or ZERO
+    totals = orders.aggregate(s=Sum(PROVIDER_PRICE))["s"] or ZERO
     refunded = (
         Refund.objects.filter(order__in=orders, status=Refund.Status.REFUNDED).aggregate(
             s=Sum("amount")

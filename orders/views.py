@@ -3,9 +3,9 @@ choice kept in the session) and are priced again on the server; placing them is
 ``orders.services.place_orders``."""
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,9 +25,11 @@ from cart.session import SESSION_BUY_NOW, current_cart, remember_count
 from catalog.errors import CatalogError
 from catalog.models import AddOn, Package
 from catalog.pricing import LineQuote, quote_line
-from ksmall.money import to_money
+from loyalty import pricing
+from loyalty import selectors as loyalty_selectors
+from loyalty.models import PointsEntry
 
-from . import selectors, services
+from . import discounts, selectors, services
 from .errors import (
     CheckoutError,
     InvalidRefundAmount,
@@ -80,17 +82,49 @@ def _cart_lines(request) -> list[CheckoutLine]:
     return [CheckoutLine(state.quote, state.line.pk) for state in contents.selected]
 
 
-def _groups(lines: list[CheckoutLine]) -> list[dict]:
-    groups: dict[int, dict] = {}
-    for line in lines:
-        service = line.service
-        group = groups.setdefault(
-            service.provider_id, {"provider_name": service.provider_name, "lines": []}
+@dataclass
+class CheckoutGroup:
+    """One provider's lines on the checkout page, priced with the learner's discounts."""
+
+    provider_id: int
+    provider_name: str
+    lines: list[tuple[CheckoutLine, pricing.Line]]
+    order: pricing.Order
+    coupon_options: list[discounts.CouponOption]
+
+
+def _groups(lines: list[CheckoutLine], priced: pricing.Priced, price_lines, offer) -> list:
+    by_line = {id(price_line): line for line, price_line in zip(lines, price_lines, strict=True)}
+    return [
+        CheckoutGroup(
+            provider_id=order.provider_id,
+            provider_name=by_line[id(order.lines[0])].service.provider_name,
+            lines=[(by_line[id(price_line)], price_line) for price_line in order.lines],
+            order=order,
+            coupon_options=offer.provider_options.get(order.provider_id, []),
         )
-        group["lines"].append(line)
-    for group in groups.values():
-        group["total"] = to_money(sum((line.quote.total for line in group["lines"]), Decimal(0)))
-    return list(groups.values())
+        for order in priced.orders
+    ]
+
+
+def _discount_choice(data, offer: discounts.Offer, provider_ids) -> discounts.DiscountChoice:
+    """The learner's coupons and points from the form; the best coupons (and no points)
+    when the form has not been sent yet."""
+    if data.get("discounts") != "1":
+        return offer.best
+    provider_coupons = tuple(
+        pk for pk in (_coupon_id(data.get(f"provider_coupon_{pid}")) for pid in provider_ids) if pk
+    )
+    return discounts.DiscountChoice(
+        platform_coupon=_coupon_id(data.get("platform_coupon")),
+        provider_coupons=provider_coupons,
+        points=offer.points_balance if data.get("use_points") == "1" else 0,
+    )
+
+
+def _coupon_id(value) -> int | None:
+    value = (value or "").strip()
+    return int(value) if re.fullmatch(r"[0-9]{1,18}", value) else None
 
 
 def _fingerprint(lines: list[CheckoutLine]) -> str:
@@ -106,7 +140,11 @@ def _fingerprint(lines: list[CheckoutLine]) -> str:
 
 @login_required
 def checkout(request):
-    buy_now = (request.POST if request.method == "POST" else request.GET).get("buy_now") == "1"
+    """GET: the lines, priced with the best coupons preselected. POST: with
+    ``recalculate`` (the discount choices changed), the page again; otherwise place the
+    orders, if what the learner saw is still what they would pay."""
+    data = request.POST if request.method == "POST" else request.GET
+    buy_now = data.get("buy_now") == "1"
     if request.method == "POST":
         # A second submit of a form already placed goes to its payment, whatever the cart
         # holds by now.
@@ -122,10 +160,19 @@ def checkout(request):
         messages.info(request, _("Choose what to buy in your cart first."))
         return redirect("cart:page")
     fingerprint = _fingerprint(lines)
+    quotes = [line.quote for line in lines]
+    offer = discounts.offer(request.user, quotes)
+    provider_ids = {line.service.provider_id for line in lines}
+    choice = _discount_choice(data, offer, provider_ids)
+    priced, price_lines = discounts.price(request.user, quotes, choice, lenient=True)
 
-    if request.method == "POST":
+    recalculate = request.method == "POST" and "recalculate" in request.POST
+    if request.method == "POST" and not recalculate:
         form = CheckoutForm(request.POST)
-        if form.is_valid() and request.POST.get("fingerprint") != fingerprint:
+        changed = request.POST.get("fingerprint") != fingerprint or request.POST.get(
+            "expected_total"
+        ) != str(priced.total)
+        if form.is_valid() and changed:
             messages.warning(
                 request,
                 _("Your order changed since this page was opened: check it and submit again."),
@@ -139,6 +186,7 @@ def checkout(request):
                     contact_phone=form.cleaned_data["contact_phone"],
                     note=form.cleaned_data["note"],
                     token=form.cleaned_data["token"],
+                    discount_choice=choice,
                 )
             except (CheckoutError, CatalogError) as error:
                 messages.error(request, error.message)
@@ -152,6 +200,9 @@ def checkout(request):
                 return redirect("payments:cashier", payment_no=placed.payment_no)
         elif "token" in form.errors:
             messages.warning(request, _("This page has expired. Please submit it again."))
+    elif recalculate:
+        form = CheckoutForm(request.POST)
+        form.errors.clear()  # only the discounts changed: no errors on the contact yet
     else:
         user = request.user
         form = CheckoutForm(
@@ -161,14 +212,25 @@ def checkout(request):
             }
         )
     token = form["token"].value() if form.is_bound and "token" not in form.errors else ""
-    total = to_money(sum((line.quote.total for line in lines), Decimal(0)))
+    points_limit = pricing.points_limit(
+        priced.before_points,
+        max_share=settings.POINTS_MAX_SHARE,
+        points_per_yuan=settings.POINTS_PER_YUAN,
+    )
     return render(
         request,
         "orders/checkout.html",
         {
             "form": form,
-            "groups": _groups(lines),
-            "total": total,
+            "groups": _groups(lines, priced, price_lines, offer),
+            "priced": priced,
+            "offer": offer,
+            "choice": choice,
+            "points_usable": min(offer.points_balance, points_limit),
+            "points_usable_worth": pricing.points_worth(
+                min(offer.points_balance, points_limit), settings.POINTS_PER_YUAN
+            ),
+            "total": priced.total,
             "buy_now": buy_now,
             "token": token or secrets.token_hex(16),
             "fingerprint": fingerprint,
@@ -216,8 +278,25 @@ def order_detail(
             "refundable": refundable,
             "refund_policies": sorted({line.refund_policy_text for line in order.lines.all()}),
             "polls": order.status in POLLED_STATUSES,
+            "points": _order_points(order),
         },
     )
+
+
+def _order_points(order: Order) -> dict[str, int]:
+    """What the order's points did after checkout: earned, given back, taken back."""
+    if not order.points_used and order.status not in (
+        Order.Status.COMPLETED,
+        Order.Status.REFUNDED,
+    ):
+        return {}
+    moved = loyalty_selectors.points_of_order(order.buyer, order.order_no)
+    Reason = PointsEntry.Reason
+    return {
+        "earned": moved.get(Reason.EARN, 0),
+        "returned": moved.get(Reason.RETURN, 0) + moved.get(Reason.REFUND_RETURN, 0),
+        "reclaimed": -moved.get(Reason.RECLAIM, 0),
+    }
 
 
 @login_required

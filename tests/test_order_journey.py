@@ -64,6 +64,8 @@ def test_a_learner_orders_from_two_providers_and_follows_one_order_to_a_review(
             {
                 "token": hidden(page, "token"),
                 "fingerprint": hidden(page, "fingerprint"),
+                "discounts": hidden(page, "discounts"),
+                "expected_total": hidden(page, "expected_total"),
                 "contact_name": "小林",
                 "contact_phone": "13800000009",
             },

@@ -19,10 +19,10 @@ from notifications.models import Message
 pytestmark = pytest.mark.django_db
 
 REVIEWS = "/dashboard/reviews/"
-# The shell (session, user, provider profile, unread messages, roles: 5), the page count,
-# the reviews with their services and authors, their photos (3), and the SAVEPOINT/RELEASE
-# pair of the request's transaction (ATOMIC_REQUESTS).
-QUERY_BUDGET = 10
+# The shell (session, user, provider profile, unread messages, roles, the header's member
+# badge: 6), the page count, the reviews with their services and authors, their photos (3),
+# and the SAVEPOINT/RELEASE pair of the request's transaction (ATOMIC_REQUESTS).
+QUERY_BUDGET = 11
 
 
 def reply_url(review: Review) -> str:

@@ -22,8 +22,10 @@ from catalog.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ANONYMOUS_BUDGET = 12
-SIGNED_IN_BUDGET = 18
+# The coupon strip ({% service_coupons %}) adds its coupons and, for a signed-in learner
+# when there are any, their claims: +1 and +2.
+ANONYMOUS_BUDGET = 13
+SIGNED_IN_BUDGET = 20
 UNPUBLISHED = [
     Service.Status.DRAFT,
     Service.Status.PENDING,

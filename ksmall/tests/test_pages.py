@@ -36,10 +36,9 @@ LEARNER_PAGES = [
     "/support/tickets/",
     "/support/tickets/new/",
 ]
-COMING_SOON = ["/me/coupons/"]
 
 
-@pytest.mark.parametrize("url", PUBLIC_PAGES + COMING_SOON)
+@pytest.mark.parametrize("url", PUBLIC_PAGES)
 def test_public_pages_render_for_visitors(client, url):
     response = client.get(url)
 

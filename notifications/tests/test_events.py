@@ -15,6 +15,7 @@ SAMPLE = {
     "amount": "¥12,999.00",
     "name": "王老师",
     "deadline": "11-26 14:30",
+    "until": "2026-12-31",
 }
 ORDER_EVENTS = {
     "order_placed": {"order_no", "title", "amount", "deadline"},

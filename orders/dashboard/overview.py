@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.permissions import provider_required
 from catalog.models import Review, Service
-from orders.models import Order, Refund
+from orders.models import PROVIDER_PRICE, Order, Refund
 from orders.numbers import CHINA
 
 # Orders whose money the provider keeps (an unpaid, cancelled or refunded order earned
@@ -26,9 +26,9 @@ def provider_figures(provider, *, now=None) -> dict:
     orders = Order.objects.filter(provider=provider)
     revenue = orders.filter(EARNING).aggregate(
         today_count=Count("pk", filter=Q(paid_at__gte=today)),
-        today=Sum("total", filter=Q(paid_at__gte=today)),
-        week=Sum("total", filter=Q(paid_at__gte=today - timedelta(days=6))),
-        month=Sum("total", filter=Q(paid_at__gte=today - timedelta(days=29))),
+        today=Sum(PROVIDER_PRICE, filter=Q(paid_at__gte=today)),
+        week=Sum(PROVIDER_PRICE, filter=Q(paid_at__gte=today - timedelta(days=6))),
+        month=Sum(PROVIDER_PRICE, filter=Q(paid_at__gte=today - timedelta(days=29))),
     )
     waiting = orders.aggregate(
         to_accept=Count("pk", filter=Q(status=Order.Status.PAID)),

@@ -15,7 +15,7 @@ from accounts.permissions import provider_required
 from catalog.models import Review, Service
 from ksmall.charts import Point, bar_chart, hbar_chart
 from ksmall.money import format_yuan
-from orders.models import Order, OrderLine
+from orders.models import PROVIDER_PRICE, Order, OrderLine
 from orders.numbers import CHINA
 
 from .overview import EARNING, UNEARNED_STATUSES
@@ -31,7 +31,7 @@ def _revenue_by_day(provider, today) -> list[Point]:
         Order.objects.filter(EARNING, provider=provider, paid_at__gte=start)
         .annotate(day=TruncDate("paid_at", tzinfo=CHINA))
         .values("day")
-        .annotate(revenue=Sum("total"))
+        .annotate(revenue=Sum(PROVIDER_PRICE))
     )
     by_day = {row["day"]: row["revenue"] for row in rows}
     points = []

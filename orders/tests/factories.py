@@ -48,6 +48,7 @@ class OrderFactory(factory.django.DjangoModelFactory):
     provider_name = "王老师工作室"
     status = Order.Status.PENDING_PAYMENT
     total = Decimal("199.00")
+    subtotal = factory.SelfAttribute("total")
     contact_name = "小林"
     contact_phone = "+8613800000001"
     line = factory.RelatedFactory(
@@ -71,6 +72,7 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     unit_price = factory.SelfAttribute("package.price")
     quantity = 1
     total = factory.LazyAttribute(lambda line: line.unit_price * line.quantity)
+    paid = factory.SelfAttribute("total")
     fulfilment = factory.SelfAttribute("service.fulfilment")
     starts_on = factory.SelfAttribute("service.starts_on")
     study_days = factory.SelfAttribute("service.study_days")

@@ -29,10 +29,10 @@ Status = Order.Status
 DESK = "/dashboard/orders/"
 EXPORT = "/dashboard/orders/export/"
 LOGIN = "/accounts/login/"
-# The dashboard shell takes 8 (two savepoints of ATOMIC_REQUESTS, session, user, provider
-# check, header roles, unread count, menu categories); the desk adds the status counts
+# The dashboard shell takes 9 (two savepoints of ATOMIC_REQUESTS, session, user, provider
+# check, header roles, member badge, unread count, menu categories); the desk adds the status counts
 # (which also give the total), the service choices, one page of orders and their lines.
-QUERY_BUDGET = 12
+QUERY_BUDGET = 13
 
 
 def detail_url(order: Order) -> str:

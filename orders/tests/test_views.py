@@ -76,6 +76,8 @@ def form_data(page, **changes) -> dict:
     data = {
         "token": values["token"],
         "fingerprint": values["fingerprint"],
+        "discounts": values["discounts"],
+        "expected_total": values["expected_total"],
         "contact_name": values["contact_name"],
         "contact_phone": values["contact_phone"],
         "note": "",
@@ -254,12 +256,12 @@ def test_checkout_shows_the_ticked_lines_grouped_by_provider(learner_client, car
 
     assert response.status_code == 200
     groups = response.context["groups"]
-    assert [group["provider_name"] for group in groups] == ["明德教育", "远航外语"]
-    assert [{line.quote.package for line in group["lines"]} for group in groups] == [
+    assert [group.provider_name for group in groups] == ["明德教育", "远航外语"]
+    assert [{line.quote.package for line, _priced in group.lines} for group in groups] == [
         {shop["standard"], shop["sheets"]},  # newest first, as in the cart
         {shop["kana"]},
     ]
-    assert [group["total"] for group in groups] == [Decimal("3197.50"), Decimal("99.00")]
+    assert [group.order.total for group in groups] == [Decimal("3197.50"), Decimal("99.00")]
     assert response.context["total"] == Decimal("3296.50")
     html = response.content.decode()
     assert html.count('class="cart-group__provider"') == 2
@@ -589,7 +591,7 @@ def test_buy_now_checks_out_the_single_choice_and_leaves_the_cart(
 
     assert page.status_code == 200
     [group] = page.context["groups"]
-    [line] = group["lines"]
+    [(line, _priced)] = group.lines
     assert (line.quote.package, line.quote.addons, line.quote.quantity) == (
         shop["standard"],
         (shop["tutoring"],),

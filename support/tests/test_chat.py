@@ -597,8 +597,9 @@ def test_the_chat_page_has_a_fixed_query_budget(
     client.force_login(learner)
 
     # session, user, the conversation, its messages, the read mark, the history's count and
-    # page, the layout's inbox count, categories and roles; the request's savepoint, released
-    with django_assert_max_num_queries(12):
+    # page, the layout's inbox count, categories, roles and member badge; the request's
+    # savepoint, released
+    with django_assert_max_num_queries(13):
         response = client.get(CHAT)
     assert response.status_code == 200
 

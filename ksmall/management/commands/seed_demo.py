@@ -1,6 +1,6 @@
 """Load the demo data (idempotent): the demo accounts, then the demo catalogue
-(``catalog.demo``), the help centre's FAQ (``support.demo``), and with ``--services N``
-generated services for benchmarks.
+(``catalog.demo``), the help centre's FAQ (``support.demo``), the membership plans and
+coupons (``loyalty.demo``), and with ``--services N`` generated services for benchmarks.
 
 It lives in the project package because it may use every app; running it twice changes
 nothing.
@@ -19,6 +19,7 @@ from accounts.models import ProviderProfile, User
 from accounts.services import set_agent
 from catalog import demo
 from catalog.models import Service
+from loyalty.demo import load_demo as load_loyalty_demo
 from orders.demo import load_demo_orders
 from payments.demo import pay_in_sandbox
 from support.demo import load_support_demo
@@ -96,6 +97,13 @@ class Command(BaseCommand):
                 f"Demo help centre: {support['entries']} FAQ entries in {support['categories']} "
                 f"categories, {support['canned_replies']} canned replies "
                 f"({support['written']} rows written)"
+            )
+        )
+        loyalty = load_loyalty_demo()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo membership and coupons: {loyalty['plans']} plans, {loyalty['coupons']} "
+                f"coupons ({loyalty['written']} rows written)"
             )
         )
         orders = load_demo_orders(pay=pay_in_sandbox)
