@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -656,3 +657,32 @@ class CategoryInterest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.category}: {self.score}"
+
+
+class RecentView(models.Model):
+    """A service the learner opened, once per service with the last time: "recently
+    viewed" on /me/. Each learner keeps the latest ``RECENT_VIEWS_KEPT``."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recent_views",
+        verbose_name=_("learner"),
+    )
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="+", verbose_name=_("service")
+    )
+    viewed_at = models.DateTimeField(_("viewed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recently viewed service")
+        verbose_name_plural = _("recently viewed services")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "service"], name="catalog_recent_view_once"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "-viewed_at"], name="catalog_recent_user_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.service_id}"

@@ -24,6 +24,7 @@ from .models import (
     CategoryInterest,
     Favorite,
     Package,
+    RecentView,
     Review,
     Service,
     ServiceMedia,
@@ -161,6 +162,23 @@ def favorites_of(user: User) -> QuerySet:
         )
         .defer(*(f"service__{name}" for name in CARD_DEFERRED))
     )
+
+
+def recently_viewed(user: User, *, limit: int = 8) -> list[Service]:
+    """The services the learner opened last, newest first, still on sale: one query."""
+    if not user.is_authenticated:
+        return []
+    views = (
+        RecentView.objects.filter(
+            user=user, service__status=Service.Status.PUBLISHED, service__kind=Service.Kind.SERVICE
+        )
+        .select_related(
+            "service__provider__provider_profile", "service__category", "service__cover"
+        )
+        .defer(*(f"service__{name}" for name in CARD_DEFERRED))
+        .order_by("-viewed_at", "-pk")[:limit]
+    )
+    return [view.service for view in views]
 
 
 def top_interests(user: User, *, limit: int = 3) -> list[int]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.base_user import AbstractBaseUser as User
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Min, Q
+from django.db.models import Avg, Count, F, Min, Q, Subquery
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from .models import (
     CategoryInterest,
     Favorite,
     Package,
+    RecentView,
     Review,
     ReviewImage,
     Service,
@@ -36,6 +37,8 @@ from .models import (
 INTEREST_VIEW = 1
 INTEREST_FAVORITE = 3
 INTEREST_PURCHASE = 5
+# How many recently viewed services a learner keeps (the /me/ page shows the latest few).
+RECENT_VIEWS_KEPT = 50
 
 
 # ---- denormalised fields ------------------------------------------------------------------
@@ -189,8 +192,31 @@ def record_interest(user: User, category: Category | None, weight: int) -> None:
 
 
 def record_view(service: Service, user: User) -> None:
+    """Count a view of the detail page; a signed-in learner's also goes to their interest
+    and their recently viewed services."""
     Service.objects.filter(pk=service.pk).update(view_count=F("view_count") + 1)
+    if not user.is_authenticated:
+        return
     record_interest(user, service.category, INTEREST_VIEW)
+    now = timezone.now()
+    if RecentView.objects.filter(user=user, service=service).update(viewed_at=now):
+        return
+    try:
+        with transaction.atomic():
+            RecentView.objects.create(user=user, service=service, viewed_at=now)
+    except IntegrityError:  # viewed in a parallel request: that row has the time
+        return
+    kept = RecentView.objects.filter(user=user).order_by("-viewed_at", "-pk")
+    oldest_kept = kept.values_list("viewed_at", flat=True)[
+        RECENT_VIEWS_KEPT - 1 : RECENT_VIEWS_KEPT
+    ]
+    RecentView.objects.filter(user=user, viewed_at__lt=Subquery(oldest_kept)).delete()
+
+
+def forget_recent_views(user: User) -> int:
+    """Clear the learner's recently viewed services."""
+    deleted, _ = RecentView.objects.filter(user=user).delete()
+    return deleted
 
 
 @transaction.atomic

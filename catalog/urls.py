@@ -13,4 +13,5 @@ urlpatterns = [
     path("services/<slug:slug>/reviews/", views.service_reviews, name="reviews"),
     path("services/<slug:slug>/favorite/", views.favorite, name="favorite"),
     path("me/favorites/", views.favorites, name="favorites"),
+    path("me/recent/clear/", views.forget_recent, name="forget_recent"),
 ]

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch
 from django.shortcuts import redirect, render, resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors, services
 from .filters import SORTS, ServiceFilter
 from .forms import LineChoiceForm
+from .models import Package
 from .pricing import quote_line
 
 PAGE_SIZE = 20
@@ -185,6 +187,15 @@ def favorite(request, slug: str):
     return redirect(back)
 
 
+@login_required
+@require_POST
+def forget_recent(request):
+    """Clear the learner's recently viewed services (/me/)."""
+    services.forget_recent_views(request.user)
+    messages.success(request, _("Your recently viewed services were cleared."))
+    return redirect("accounts:me")
+
+
 def _login_url(request, next_url: str) -> str:
     return f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': next_url})}"
 
@@ -193,7 +204,16 @@ def _login_url(request, next_url: str) -> str:
 @require_GET
 @transaction.non_atomic_requests
 def favorites(request):
-    paginator = Paginator(selectors.favorites_of(request.user), PAGE_SIZE)
+    """The learner's favourites, each with what it takes to put it in the cart from here
+    (its packages on sale; add-ons are chosen on the detail page)."""
+    saved = selectors.favorites_of(request.user).prefetch_related(
+        Prefetch(
+            "service__packages",
+            queryset=Package.objects.filter(is_active=True),
+            to_attr="packages_on_sale",
+        )
+    )
+    paginator = Paginator(saved, PAGE_SIZE)
     return render(
         request,
         "catalog/favorites.html",

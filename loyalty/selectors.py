@@ -150,6 +150,17 @@ def usable_coupons(user: User, now=None) -> list[UserCoupon]:
     )
 
 
+def usable_coupon_count(user: User, now=None) -> int:
+    """How many of ``usable_coupons`` the learner has (one count query)."""
+    now = now or timezone.now()
+    return UserCoupon.objects.filter(
+        user=user,
+        status=UserCoupon.Status.AVAILABLE,
+        coupon__starts_at__lte=now,
+        coupon__ends_at__gt=now,
+    ).count()
+
+
 def terms_of(claimed: UserCoupon) -> CouponTerms:
     coupon = claimed.coupon
     return CouponTerms(

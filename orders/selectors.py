@@ -2,7 +2,7 @@
 refunds."""
 
 from django.contrib.auth.base_user import AbstractBaseUser as User
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +38,31 @@ def learner_orders(buyer: User, tab: str = "") -> QuerySet:
     elif statuses:
         orders = orders.filter(status__in=statuses)
     return orders.order_by("-created_at", "-pk")
+
+
+TO_REVIEW = "to_review"
+
+
+def order_counts(buyer: User) -> list[tuple[str, str, int]]:
+    """The learner's orders by tab, as /me/ shows them: (tab slug, label, count), with
+    completed orders still to review between "in service" and "refunds". One query."""
+    has_refund = Exists(Refund.objects.filter(order=OuterRef("pk")))
+    unreviewed = Exists(
+        OrderLine.objects.filter(
+            order=OuterRef("pk"), review__isnull=True, package__isnull=False
+        ).exclude(service__kind="membership")
+    )
+    counts = {
+        slug: Count("pk", filter=Q(status__in=statuses))
+        for slug, _label, statuses in TABS
+        if slug and slug not in {"done", AFTER_SALES}
+    }
+    counts[TO_REVIEW] = Count("pk", filter=Q(unreviewed, status=Status.COMPLETED))
+    counts[AFTER_SALES] = Count("pk", filter=Q(has_refund) | Q(status=Status.REFUNDED))
+    numbers = Order.objects.filter(buyer=buyer).aggregate(**counts)
+    labels = {slug: label for slug, label, _statuses in TABS}
+    labels[TO_REVIEW] = _("To review")
+    return [(slug, labels[slug], numbers[slug]) for slug in counts]
 
 
 def recent_orders(buyer: User | int, most: int = 5) -> QuerySet:

@@ -5,7 +5,9 @@ from decimal import Decimal, InvalidOperation
 from django import template
 from django.utils.safestring import mark_safe
 
+from catalog import selectors
 from catalog.markdown import render_markdown
+from catalog.models import Service
 
 register = template.Library()
 
@@ -36,3 +38,23 @@ def masked_name(name: str) -> str:
     if len(name) == 2:
         return name[0] + "*"
     return name[0] + "*" * min(len(name) - 2, 3) + name[-1]
+
+
+@register.simple_tag
+def recently_viewed(user, limit: int = 8) -> list:
+    """``{% recently_viewed user as services %}``: the learner's last opened services."""
+    return selectors.recently_viewed(user, limit=limit)
+
+
+@register.simple_tag
+def latest_favorites(user, limit: int = 4) -> dict:
+    """``{% latest_favorites user as favorites %}``: how many the learner saved and the
+    newest few still on sale (two queries)."""
+    saved = selectors.favorites_of(user)
+    return {
+        "count": saved.count(),
+        "services": [
+            favorite.service
+            for favorite in saved.filter(service__status=Service.Status.PUBLISHED)[:limit]
+        ],
+    }

@@ -20,6 +20,7 @@ PUBLIC_PAGES = [
     "/support/",
     "/support/faq/",
     "/support/faq/?q=退款",
+    "/coupons/",
 ]
 LEARNER_PAGES = [
     "/me/",
@@ -27,6 +28,10 @@ LEARNER_PAGES = [
     "/me/messages/",
     "/me/messages/settings/",
     "/me/favorites/",
+    "/me/coupons/",
+    "/me/coupons/?tab=used",
+    "/me/points/",
+    "/me/membership/",
     "/orders/",
     "/orders/?tab=unpaid",
     "/accounts/email/",

@@ -13,6 +13,7 @@ costs no query per card. Checkout charges the same prices (``loyalty.pricing``).
 from decimal import Decimal
 
 from django import template
+from django.conf import settings
 
 from ksmall.money import to_money
 from loyalty import pricing, selectors
@@ -83,3 +84,15 @@ def member_saving(list_price, price) -> Decimal | None:
     if list_price is None or price is None:
         return None
     return to_money(to_money(list_price) - to_money(price))
+
+
+@register.simple_tag
+def loyalty_summary(user) -> dict:
+    """``{% loyalty_summary user as loyalty %}`` for /me/: the points balance and what it
+    is worth at checkout, and how many claimed coupons can be used now (two queries)."""
+    points = selectors.points_balance(user)
+    return {
+        "points": points,
+        "worth": pricing.points_worth(points, settings.POINTS_PER_YUAN),
+        "coupons": selectors.usable_coupon_count(user),
+    }
