@@ -4,6 +4,7 @@ that values that do not hold together are a form error, never a half-written row
 
 import copy
 from datetime import timedelta
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -85,6 +86,16 @@ class ProviderCouponForm(CheckedCouponForm):
     kind = forms.ChoiceField(
         label=_("Kind"), choices=KINDS, initial=Coupon.Kind.AMOUNT_OFF, widget=forms.RadioSelect
     )
+    # Entered the way Chinese sellers say it: 8.5 (折) for paying 85% of the price.
+    rate = forms.DecimalField(
+        label=_("Discount (折)"),
+        required=False,
+        min_value=Decimal("1.0"),
+        max_value=Decimal("9.9"),
+        max_digits=2,
+        decimal_places=1,
+        help_text=_("For a percentage coupon: 8.5 means 8.5折, paying 85 percent of the price."),
+    )
     scope = forms.ChoiceField(
         label=_("Valid for"),
         choices=[
@@ -116,7 +127,6 @@ class ProviderCouponForm(CheckedCouponForm):
         widgets = {"starts_at": DateTimeLocalInput(), "ends_at": DateTimeLocalInput()}
         labels = {
             "amount": _("Amount off (¥)"),
-            "rate": _("Pay rate"),
             "cap": _("At most off (¥)"),
             "threshold": _("Minimum spend (¥)"),
             "category": _("Category"),
@@ -124,9 +134,6 @@ class ProviderCouponForm(CheckedCouponForm):
         }
         help_texts = {
             "amount": _("For an amount-off coupon."),
-            "rate": _(
-                "For a percentage coupon: what is paid, e.g. 0.85 for 8.5折 (15 percent off)."
-            ),
             "cap": _("For a percentage coupon: leave empty for no limit."),
             "threshold": _("What the order’s covered services must reach; 0 for none."),
             "per_user_limit": _("How many of this coupon one learner may claim."),
@@ -134,6 +141,7 @@ class ProviderCouponForm(CheckedCouponForm):
 
     def __init__(self, *args, provider, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rate"].widget.attrs["step"] = "0.1"
         # Set before validation, so check_coupon sees who issues the batch.
         self.instance.provider = provider
         self.fields["service"].queryset = Service.objects.published().filter(provider=provider)
@@ -146,6 +154,11 @@ class ProviderCouponForm(CheckedCouponForm):
             self.initial.setdefault("starts_at", now)
             self.initial.setdefault("ends_at", now + timedelta(days=30))
             self.initial.setdefault("total_quantity", 100)
+
+    def clean_rate(self) -> Decimal | None:
+        """8.5 (折) is stored as the share paid, 0.85."""
+        tenths = self.cleaned_data.get("rate")
+        return None if tenths is None else (tenths / 10).quantize(Decimal("0.01"))
 
     def clean(self):
         cleaned = self.cleaned_data

@@ -446,7 +446,9 @@ def check_coupon(coupon: Coupon) -> Coupon:
         raise errors.InvalidCoupon(_("The end must be after the start."))
     if coupon.kind == Coupon.Kind.PERCENT_OFF:
         if coupon.rate is None or not Decimal("0.10") <= coupon.rate <= Decimal("0.99"):
-            raise errors.InvalidCoupon(_("Enter a rate between 0.10 and 0.99 (1–9.9 折)."))
+            raise errors.InvalidCoupon(
+                _("Enter a discount between 1 and 9.9 折 (a rate of 0.10 to 0.99).")
+            )
         coupon.amount = None
     else:
         if coupon.amount is None or coupon.amount <= 0:

@@ -99,7 +99,7 @@ def test_staff_issue_a_platform_new_user_coupon(admin_client_):
     ("changes", "message"),
     [
         ({"amount": "500"}, "The amount off must be less than the minimum spend"),
-        ({"kind": "percent_off", "rate": "0.05"}, "Enter a rate between 0.10 and 0.99"),
+        ({"kind": "percent_off", "rate": "0.05"}, "Enter a discount between 1 and 9.9 折"),
         ({"ends_at_0": "2000-01-01"}, "The end must be after the start."),
         ({"total_quantity": "0"}, "The quantity cannot be less than what was claimed."),
     ],

@@ -198,7 +198,7 @@ def test_a_provider_creates_a_percentage_batch_for_one_service(client, provider)
         form_data(
             kind=Coupon.Kind.PERCENT_OFF,
             amount="30",  # left over from the other kind: dropped
-            rate="0.85",
+            rate="8.5",  # 折
             cap="20",
             threshold="0",
             scope="service",
@@ -255,8 +255,10 @@ def test_a_provider_cannot_issue_new_user_coupons(client, provider):
     [
         ({"amount": "300"}, "The amount off must be less than the minimum spend"),
         ({"amount": ""}, "Enter the amount off."),
-        ({"kind": "percent_off", "rate": "1.5"}, None),
-        ({"kind": "percent_off", "rate": "0.05"}, "Enter a rate between 0.10 and 0.99"),
+        ({"kind": "percent_off", "rate": "10"}, None),
+        ({"kind": "percent_off", "rate": "0.5"}, None),
+        ({"kind": "percent_off", "rate": "8.55"}, None),
+        ({"kind": "percent_off", "rate": ""}, "Enter a discount between 1 and 9.9 折"),
         ({"ends_at": local(timezone.now() - timedelta(days=1))}, "The end must be after"),
         ({"total_quantity": "0"}, "The quantity cannot be less than what was claimed."),
         ({"scope": "service"}, "Choose the service."),
