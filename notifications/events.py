@@ -235,6 +235,16 @@ EVENTS: dict[str, dict] = {
             "%(amount)s for order %(order_no)s has been refunded to your original payment method."
         ),
     },
+    # The same, for an order paid partly with points: they come back with the money.
+    "order_refunded_with_points": {
+        "category": "refunds",
+        "title": _("Refund completed"),
+        "body": _(
+            "%(amount)s for order %(order_no)s, “%(title)s”, has been refunded to your "
+            "original payment method, and %(points)s points to your points balance."
+        ),
+        "sms": _("Order %(order_no)s: %(amount)s and %(points)s points have been refunded."),
+    },
     # --- membership and points ----------------------------------------------------------------
     "membership_started": {
         "category": "account",

@@ -562,12 +562,14 @@ def _grant_memberships(order: Order) -> None:
             )
 
 
-def _return_points_with_refund(order: Order, refund: Refund, *, in_full: bool) -> None:
+def _return_points_with_refund(order: Order, refund: Refund, *, in_full: bool) -> int:
     """A refund paid back ``refund.amount`` of the order's money: the points the order
     used go back in the same proportion (all that are left when nothing of the order
-    remains), and the points it earned on completion are taken back likewise."""
+    remains), and the points it earned on completion are taken back likewise. Returns
+    the points given back."""
     moved = loyalty_selectors.points_of_order(order.buyer, order.order_no)
     ref = str(refund.pk)
+    given_back = 0
     if order.points_used:
         returned = moved.get(PointsReason.REFUND_RETURN, 0)
         left = order.points_used - returned
@@ -577,6 +579,7 @@ def _return_points_with_refund(order: Order, refund: Refund, *, in_full: bool) -
             loyalty.return_refunded_points(
                 order.buyer, order_no=order.order_no, refund_ref=ref, points=points
             )
+            given_back = points
     earned = moved.get(PointsReason.EARN, 0)
     if earned:
         reclaimed = -moved.get(PointsReason.RECLAIM, 0)
@@ -585,6 +588,7 @@ def _return_points_with_refund(order: Order, refund: Refund, *, in_full: bool) -
         loyalty.reclaim_points(
             order.buyer, order_no=order.order_no, refund_ref=ref, points=min(share, left)
         )
+    return given_back
 
 
 def _earned_on(order: Order) -> Decimal:
@@ -939,7 +943,7 @@ def complete_refund(refund: Refund) -> Refund:
         locked.save(update_fields=["status", "refunded_at"])
         settlement.debit_refund(locked, order)
         in_full = locked.amount >= order.total - returned
-        _return_points_with_refund(order, locked, in_full=in_full)
+        points_back = _return_points_with_refund(order, locked, in_full=in_full)
         if in_full:
             loyalty.revoke_membership(order.order_no)
             transition(
@@ -948,7 +952,11 @@ def complete_refund(refund: Refund) -> Refund:
                 role=Role.SYSTEM,
                 note=_("Refunded %(amount)s.") % {"amount": format_yuan(locked.amount)},
             )
-        _announce(order, "order_refunded", amount=format_yuan(locked.amount))
+        amount = format_yuan(locked.amount)
+        if points_back:
+            _announce(order, "order_refunded_with_points", amount=amount, points=str(points_back))
+        else:
+            _announce(order, "order_refunded", amount=amount)
     return _copy_refund(locked, refund)
 
 

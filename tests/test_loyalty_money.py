@@ -22,6 +22,7 @@ from loyalty import selectors
 from loyalty import services as loyalty
 from loyalty.models import Membership, MembershipGrant, PointsEntry, UserCoupon
 from loyalty.tests.factories import CouponFactory, MembershipPlanFactory
+from notifications.models import Message
 from orders import services
 from orders.discounts import DiscountChoice
 from orders.errors import CheckoutError, InvalidRefundAmount, RefundNotAllowed, TransitionNotAllowed
@@ -497,6 +498,24 @@ def test_a_partial_refund_returns_points_in_proportion_and_the_last_refund_the_r
     assert selectors.points_balance(member) == STARTING_POINTS - 2433
     with pytest.raises(RefundNotAllowed):
         services.request_refund(yuanhang, by=member, amount=Decimal("0.01"), reason=REASON)
+
+
+def test_the_learner_is_told_of_the_points_that_came_back_with_the_money(
+    member, shop, coupons, refund_paid_back
+):
+    checkout = place_everything(member, shop, coupons)
+    services.mark_paid(checkout)
+    _mingde, yuanhang = orders_of(checkout, shop)
+
+    refund_paid_back(yuanhang, "39.89")
+
+    told = Message.objects.get(user=member, event="order_refunded_with_points")
+    assert told.context == {
+        "order_no": yuanhang.order_no,
+        "title": yuanhang.title,
+        "amount": "¥39.89",
+        "points": "284",
+    }
 
 
 def test_a_refund_never_pays_back_more_than_the_order_paid(member, shop, coupons):

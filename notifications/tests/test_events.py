@@ -16,6 +16,7 @@ SAMPLE = {
     "name": "王老师",
     "deadline": "11-26 14:30",
     "until": "2026-12-31",
+    "points": "100000",
 }
 ORDER_EVENTS = {
     "order_placed": {"order_no", "title", "amount", "deadline"},
@@ -29,6 +30,7 @@ ORDER_EVENTS = {
     "refund_approved": {"order_no", "title", "amount"},
     "refund_rejected": {"order_no", "title", "reason"},
     "order_refunded": {"order_no", "title", "amount"},
+    "order_refunded_with_points": {"order_no", "title", "amount", "points"},
 }
 
 
