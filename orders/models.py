@@ -82,6 +82,8 @@ class Checkout(models.Model):
 # What an order is worth to its provider: the learner's money plus what the platform funds
 # (its coupon and the points). Sum it for the provider's revenue figures.
 PROVIDER_PRICE = F("total") + F("platform_coupon_discount") + F("points_discount")
+# The same for one line: what the learner paid for it, plus what the platform paid.
+LINE_PROVIDER_PRICE = F("paid") + F("platform_coupon_discount") + F("points_discount")
 
 
 class Order(models.Model):
@@ -273,8 +275,11 @@ class OrderLine(models.Model):
     member_discount = models.DecimalField(
         _("member discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
-    coupon_discount = models.DecimalField(
-        _("coupon discount"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    provider_coupon_discount = models.DecimalField(
+        _("provider coupon"), max_digits=10, decimal_places=2, default=Decimal("0.00")
+    )
+    platform_coupon_discount = models.DecimalField(
+        _("platform coupon"), max_digits=10, decimal_places=2, default=Decimal("0.00")
     )
     points_used = models.PositiveIntegerField(_("points used"), default=0)
     points_discount = models.DecimalField(
@@ -319,7 +324,11 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=adds_up(
                     "paid",
-                    F("total") - F("member_discount") - F("coupon_discount") - F("points_discount"),
+                    F("total")
+                    - F("member_discount")
+                    - F("provider_coupon_discount")
+                    - F("platform_coupon_discount")
+                    - F("points_discount"),
                 ),
                 name="orders_line_paid_adds_up",
             ),
@@ -328,6 +337,10 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} · {self.package_name} × {self.quantity}"
+
+    @property
+    def coupon_discount(self) -> Decimal:
+        return self.provider_coupon_discount + self.platform_coupon_discount
 
     @property
     def refund_policy_text(self) -> str:

@@ -15,7 +15,7 @@ from accounts.permissions import provider_required
 from catalog.models import Review, Service
 from ksmall.charts import Point, bar_chart, hbar_chart
 from ksmall.money import format_yuan
-from orders.models import PROVIDER_PRICE, Order, OrderLine
+from orders.models import LINE_PROVIDER_PRICE, PROVIDER_PRICE, Order, OrderLine
 from orders.numbers import CHINA
 
 from .overview import EARNING, UNEARNED_STATUSES
@@ -59,7 +59,7 @@ def _top_services(provider) -> list[dict]:
             service__isnull=False,
         )
         .values("service")
-        .annotate(revenue=Sum("total"), orders=Count("order", distinct=True))
+        .annotate(revenue=Sum(LINE_PROVIDER_PRICE), orders=Count("order", distinct=True))
         .order_by("-revenue")[:TOP_SERVICES]
     )
     sold = list(sold)

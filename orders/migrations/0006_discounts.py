@@ -67,8 +67,13 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='orderline',
-            name='coupon_discount',
-            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=10, verbose_name='coupon discount'),
+            name='provider_coupon_discount',
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=10, verbose_name='provider coupon'),
+        ),
+        migrations.AddField(
+            model_name='orderline',
+            name='platform_coupon_discount',
+            field=models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=10, verbose_name='platform coupon'),
         ),
         migrations.AddField(
             model_name='orderline',
@@ -98,7 +103,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('paid__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('member_discount')), '-', models.F('coupon_discount')), '-', models.F('points_discount')), '-', models.Value(Decimal('0.005')))), ('paid__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('member_discount')), '-', models.F('coupon_discount')), '-', models.F('points_discount')), '+', models.Value(Decimal('0.005'))))), name='orders_line_paid_adds_up'),
+            constraint=models.CheckConstraint(condition=models.Q(('paid__gte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('member_discount')), '-', models.F('provider_coupon_discount')), '-', models.F('platform_coupon_discount')), '-', models.F('points_discount')), '-', models.Value(Decimal('0.005')))), ('paid__lte', django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('total'), '-', models.F('member_discount')), '-', models.F('provider_coupon_discount')), '-', models.F('platform_coupon_discount')), '-', models.F('points_discount')), '+', models.Value(Decimal('0.005'))))), name='orders_line_paid_adds_up'),
         ),
         migrations.AddConstraint(
             model_name='orderline',

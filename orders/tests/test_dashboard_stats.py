@@ -57,3 +57,35 @@ def test_a_chart_escapes_its_labels():
     svg = bar_chart([Point("<b>", 3, "<script>")], label='"x"')
     assert "<script>" not in svg and "<b>" not in svg
     assert "&lt;script&gt;" in svg
+
+
+def test_revenue_counts_what_the_provider_is_paid_not_the_list_price(client):
+    """Member price and the provider's own coupon come off; the platform's coupon and the
+    points are paid by the platform, so they count."""
+    provider = ProviderFactory()
+    order = OrderFactory(
+        provider=provider,
+        status=Order.Status.COMPLETED,
+        paid_at=timezone.now(),
+        subtotal=Decimal("400.00"),
+        member_discount=Decimal("40.00"),
+        provider_coupon_discount=Decimal("30.00"),
+        platform_coupon_discount=Decimal("20.00"),
+        points_used=1000,
+        points_discount=Decimal("10.00"),
+        total=Decimal("300.00"),
+        line__package__price=Decimal("400.00"),
+        line__member_discount=Decimal("40.00"),
+        line__provider_coupon_discount=Decimal("30.00"),
+        line__platform_coupon_discount=Decimal("20.00"),
+        line__points_used=1000,
+        line__points_discount=Decimal("10.00"),
+        line__paid=Decimal("300.00"),
+    )
+    client.force_login(provider)
+
+    body = client.get("/dashboard/stats/").content.decode()
+
+    assert order.lines.get().paid == Decimal("300.00")
+    assert "¥330.00" in body
+    assert "¥400.00" not in body and "¥300.00" not in body
