@@ -78,6 +78,7 @@ class ServiceForm(forms.ModelForm):
             "study_days",
             "lesson_count",
             "refund_policy",
+            "has_member_price",
         ]
         labels = {
             "title": _("Title"),
@@ -92,6 +93,7 @@ class ServiceForm(forms.ModelForm):
             "study_days": _("Study period (days)"),
             "lesson_count": _("Number of lessons"),
             "refund_policy": _("Refund policy"),
+            "has_member_price": _("Member price"),
         }
         help_texts = {
             "summary": _("Shown on cards and in search results, up to 160 characters."),

@@ -146,6 +146,22 @@ def test_saving_the_details_records_each_changed_field_before_and_after():
     }
 
 
+def test_a_provider_takes_a_service_out_of_member_prices():
+    service = listing(status=Status.PUBLISHED)
+    assert service.has_member_price
+    data = details_data(service)
+    assert data.pop("has_member_price") == "on"  # ticked by default; unticking leaves it out
+    form = ServiceForm(data, instance=service, provider=service.provider)
+    assert form.is_valid(), form.errors
+
+    changes = editor.save_section(service, form, by=service.provider, section="details")
+
+    assert not reloaded(service).has_member_price
+    assert [(c["field"], c["before"], c["after"]) for c in changes] == [
+        ("has_member_price", "是", "否")
+    ]
+
+
 def test_saving_unchanged_details_records_nothing():
     service = listing()
     before = service.changes.count()
